@@ -1,0 +1,304 @@
+using System.Globalization;
+using System.Text.Json;
+using Ngrtc.Audit.Contracts;
+using Ngrtc.Audit.Contracts.Catalogue;
+using Ngrtc.Audit.Domain;
+
+namespace Ngrtc.Audit.Service.Ingestion;
+
+/// <summary>A problem with one attribute or field of the input, named by its JSON path. Never carries the value.</summary>
+public sealed record FieldError(string Field, string Reason)
+{
+    public override string ToString() => $"{Field}: {Reason}";
+}
+
+/// <summary>A CloudEvent that passed validation, ready to be recorded.</summary>
+public sealed record IncomingEvent(AuditEnvelope Envelope, JsonElement Data, EventDescriptor Descriptor);
+
+/// <summary>One item of a parsed body: either valid, or rejected with the reasons.</summary>
+public sealed record ReadItem(int Index, string? Id, string? Source, IncomingEvent? Event, IReadOnlyList<FieldError> Errors)
+{
+    public bool IsValid => Event is not null;
+}
+
+/// <summary>The outcome of reading a body: a body-level error (bad JSON, wrong shape) or one item per event.</summary>
+public sealed record ReadResult(FieldError? BodyError, IReadOnlyList<ReadItem> Items, bool IsBatch)
+{
+    public static ReadResult Fail(string field, string reason, bool isBatch = false) => new(new FieldError(field, reason), [], isBatch);
+}
+
+/// <summary>
+/// Parses and validates CloudEvents 1.0 in structured JSON mode, single or batch, against the catalogue.
+/// Pure: no clock, no I/O. Error reasons name the attribute or field and never repeat its value.
+/// </summary>
+public static class CloudEventReader
+{
+    public const int MaxBatchSize = 1000;
+
+    private static readonly HashSet<string> NfTypes =
+        ["DCSF", "DCAS", "IMSAS", "NEF", "HSS", "MF", "IBCF", "TAS", "PCSCF", "BAR", "NRF", "CONSENT", "SOC"];
+
+    private static readonly HashSet<string> LegalBases =
+        ["consent", "contract", "legal-obligation", "legitimate-interest", "vital-interest", "public-task"];
+
+    private static readonly HashSet<string> KnownAttributes =
+    [
+        "specversion", "id", "source", "type", "time", "datacontenttype", "dataschema", "subject", "data",
+        "tenant", "nftype", "correlationid", "purpose", "legalbasis",
+    ];
+
+    public static ReadResult Read(string? contentType, string body)
+    {
+        var mediaType = MediaType(contentType);
+        var isBatch = mediaType == CloudEventContentTypes.Batch;
+        if (!isBatch && mediaType != CloudEventContentTypes.Single)
+        {
+            return ReadResult.Fail(
+                "content-type",
+                $"must be {CloudEventContentTypes.Single} (one event) or {CloudEventContentTypes.Batch} (a JSON array of events)");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
+        }
+        catch (JsonException e)
+        {
+            // Position only: the parser's own message can quote the offending input.
+            return ReadResult.Fail("$", $"not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})", isBatch);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (!isBatch)
+            {
+                return root.ValueKind == JsonValueKind.Object
+                    ? new ReadResult(null, [ReadOne(root, 0, "")], false)
+                    : ReadResult.Fail("$", "a single CloudEvent must be a JSON object");
+            }
+
+            if (root.ValueKind != JsonValueKind.Array)
+            {
+                return ReadResult.Fail("$", "a batch must be a JSON array of CloudEvents", true);
+            }
+
+            var count = root.GetArrayLength();
+            if (count == 0)
+            {
+                return ReadResult.Fail("$", "the batch is empty", true);
+            }
+
+            if (count > MaxBatchSize)
+            {
+                return ReadResult.Fail("$", $"the batch holds more than {MaxBatchSize} events", true);
+            }
+
+            var items = new List<ReadItem>(count);
+            var index = 0;
+            foreach (var element in root.EnumerateArray())
+            {
+                items.Add(element.ValueKind == JsonValueKind.Object
+                    ? ReadOne(element, index, $"[{index}].")
+                    : new ReadItem(index, null, null, null, [new FieldError($"[{index}]", "must be a CloudEvent JSON object")]));
+                index++;
+            }
+
+            return new ReadResult(null, items, true);
+        }
+    }
+
+    private static string? MediaType(string? contentType) =>
+        contentType?.Split(';', 2)[0].Trim().ToLowerInvariant();
+
+    private static ReadItem ReadOne(JsonElement e, int index, string prefix)
+    {
+        var errors = new List<FieldError>();
+        void Fail(string field, string reason) => errors.Add(new FieldError(prefix + field, reason));
+
+        foreach (var property in e.EnumerateObject())
+        {
+            if (property.Name == "data_base64")
+            {
+                Fail(property.Name, "binary data is not accepted: audit events carry JSON data, never communication content");
+            }
+            else if (!KnownAttributes.Contains(property.Name))
+            {
+                Fail(property.Name, "unknown attribute");
+            }
+        }
+
+        var specVersion = RequiredString(e, "specversion", Fail);
+        if (specVersion is not null && specVersion != "1.0")
+        {
+            Fail("specversion", "must be 1.0");
+        }
+
+        var id = RequiredString(e, "id", Fail);
+        var source = RequiredString(e, "source", Fail);
+        if (source is not null && source.Any(char.IsWhiteSpace))
+        {
+            Fail("source", "must be a URI-reference (no whitespace)");
+        }
+
+        var type = RequiredString(e, "type", Fail);
+        var descriptor = type is null ? null : AuditCatalogue.Find(type);
+        if (type is not null && descriptor is null)
+        {
+            Fail("type", "unknown event type");
+        }
+
+        var time = RequiredString(e, "time", Fail) is { } t ? ParseTimestamp(t, "time", Fail) : null;
+        var contentType = OptionalString(e, "datacontenttype", Fail);
+        if (contentType is not null && MediaType(contentType) != "application/json")
+        {
+            Fail("datacontenttype", "must be application/json");
+        }
+
+        OptionalString(e, "dataschema", Fail);
+        var subject = OptionalString(e, "subject", Fail);
+        var tenant = RequiredString(e, "tenant", Fail);
+        var nfType = RequiredString(e, "nftype", Fail);
+        if (nfType is not null && !NfTypes.Contains(nfType))
+        {
+            Fail("nftype", $"must be one of {string.Join(", ", NfTypes)}");
+        }
+
+        var correlationId = OptionalString(e, "correlationid", Fail);
+        var purpose = RequiredString(e, "purpose", Fail);
+        var legalBasis = RequiredString(e, "legalbasis", Fail);
+        if (legalBasis is not null && !LegalBases.Contains(legalBasis))
+        {
+            Fail("legalbasis", $"must be one of {string.Join(", ", LegalBases)}");
+        }
+
+        if (!e.TryGetProperty("data", out var data))
+        {
+            Fail("data", "required attribute is missing");
+        }
+        else if (data.ValueKind != JsonValueKind.Object)
+        {
+            Fail("data", "must be a JSON object");
+        }
+        else if (descriptor is not null)
+        {
+            ValidateData(data, descriptor, (field, reason) => Fail("data." + field, reason));
+        }
+
+        if (errors.Count > 0)
+        {
+            return new ReadItem(index, id, source, null, errors);
+        }
+
+        var envelope = new AuditEnvelope(id!, source!, type!, time!.Value, tenant!, nfType!, purpose!, legalBasis!, correlationId, subject);
+        return new ReadItem(index, id, source, new IncomingEvent(envelope, data.Clone(), descriptor!), []);
+    }
+
+    private static void ValidateData(JsonElement data, EventDescriptor descriptor, Action<string, string> fail)
+    {
+        var known = descriptor.Fields.ToDictionary(f => f.JsonName, StringComparer.Ordinal);
+        foreach (var property in data.EnumerateObject())
+        {
+            if (!known.ContainsKey(property.Name))
+            {
+                fail(property.Name, $"unknown field for {descriptor.Type}");
+            }
+        }
+
+        foreach (var field in descriptor.Fields)
+        {
+            if (!data.TryGetProperty(field.JsonName, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                if (field.Required)
+                {
+                    fail(field.JsonName, "required field is missing");
+                }
+
+                continue;
+            }
+
+            ValidateField(value, field, reason => fail(field.JsonName, reason));
+        }
+    }
+
+    private static void ValidateField(JsonElement value, FieldDescriptor field, Action<string> fail)
+    {
+        switch (field.Kind)
+        {
+            case FieldKind.String when value.ValueKind != JsonValueKind.String:
+                fail("must be a string");
+                break;
+            case FieldKind.String when value.GetString()!.Length == 0:
+                fail("must not be empty");
+                break;
+            case FieldKind.String when field.AllowedValues is { } allowed && !allowed.Contains(value.GetString()):
+                fail($"must be one of {string.Join(", ", allowed)}");
+                break;
+            case FieldKind.Integer when value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out _):
+                fail("must be an integer");
+                break;
+            case FieldKind.Timestamp when value.ValueKind != JsonValueKind.String:
+                fail("must be an RFC 3339 timestamp string");
+                break;
+            case FieldKind.Timestamp:
+                ParseTimestamp(value.GetString()!, "", (_, reason) => fail(reason));
+                break;
+            case FieldKind.StringList when value.ValueKind != JsonValueKind.Array:
+                fail("must be an array of strings");
+                break;
+            case FieldKind.StringList when value.GetArrayLength() == 0:
+                fail("must not be empty");
+                break;
+            case FieldKind.StringList when value.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String || v.GetString()!.Length == 0):
+                fail("must be an array of non-empty strings");
+                break;
+        }
+    }
+
+    private static string? RequiredString(JsonElement e, string name, Action<string, string> fail)
+    {
+        if (!e.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            fail(name, "required attribute is missing");
+            return null;
+        }
+
+        return StringValue(value, name, fail);
+    }
+
+    private static string? OptionalString(JsonElement e, string name, Action<string, string> fail) =>
+        e.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? StringValue(value, name, fail) : null;
+
+    private static string? StringValue(JsonElement value, string name, Action<string, string> fail)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            fail(name, "must be a string");
+            return null;
+        }
+
+        var text = value.GetString()!;
+        if (text.Length == 0)
+        {
+            fail(name, "must not be empty");
+            return null;
+        }
+
+        return text;
+    }
+
+    private static DateTimeOffset? ParseTimestamp(string text, string name, Action<string, string> fail)
+    {
+        // RFC 3339: a date, 'T', a time and an explicit offset or Z.
+        var hasOffset = text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-');
+        if (text.Length < 20 || text[10] is not ('T' or 't') || !hasOffset
+            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+        {
+            fail(name, "must be an RFC 3339 timestamp with an offset, e.g. 2026-11-28T10:15:00Z");
+            return null;
+        }
+
+        return parsed.ToUniversalTime();
+    }
+}

@@ -1,0 +1,26 @@
+using JasperFx;
+using Ngrtc.Audit.Service.Demo;
+using Ngrtc.Audit.Service.Exposure;
+using Ngrtc.Audit.Service.Hosting;
+using Ngrtc.Audit.Service.Ingestion;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddProblemDetails();
+builder.AddAuditStore();
+builder.AddJobs();
+builder.AddHealth();
+DemoEmitter.AddDemo(builder);
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapIngestion();
+app.MapExposure();
+app.MapJobs();
+app.MapHealth();
+
+// With no arguments this runs the service; otherwise it is the command-line tool (ops/ngrtc-audit).
+return await app.RunJasperFxCommands(args);
+
+/// <summary>The entry point, visible to the integration tests' host.</summary>
+public partial class Program;

@@ -1,0 +1,134 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Marten;
+using Microsoft.Extensions.Options;
+using Ngrtc.Audit.Contracts.Catalogue;
+using Ngrtc.Audit.Domain;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ngrtc.Audit.Service.Retention;
+
+public sealed class RetentionOptions
+{
+    public const string Section = "Ngrtc:Retention";
+
+    /// <summary>The retention class the rule applies to.</summary>
+    public RetentionClass Class { get; set; } = RetentionClass.T0;
+
+    /// <summary>Events of that class whose <c>time</c> is older than this many days have their personal fields blanked.</summary>
+    public int AfterDays { get; set; } = 7;
+
+    /// <summary>Cron expression (UTC) of the recurring sweep.</summary>
+    public string Schedule { get; set; } = "15 3 * * *";
+}
+
+/// <summary>Blank the personal fields of every event the retention rule has expired, as of <paramref name="AsOf"/>.</summary>
+public sealed record RunRetentionSweep(DateTimeOffset AsOf);
+
+public sealed record RetentionSweepResult(int EventsRedacted, int FieldsBlanked);
+
+public static class RunRetentionSweepHandler
+{
+    private const int PageSize = 500;
+
+    public static async Task<RetentionSweepResult> Handle(
+        RunRetentionSweep command,
+        IDocumentStore store,
+        NpgsqlDataSource database,
+        IOptions<RetentionOptions> options,
+        ILogger<RunRetentionSweep> logger,
+        CancellationToken ct)
+    {
+        var rule = options.Value;
+        var cutoff = command.AsOf.AddDays(-rule.AfterDays);
+        var serializer = store.Options.Serializer();
+        var schema = store.Options.Events.DatabaseSchemaName;
+        var perTenant = new Dictionary<string, (int Events, int Fields)>(StringComparer.Ordinal);
+
+        await using var connection = await database.OpenConnectionAsync(ct);
+        while (true)
+        {
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            var page = new List<(long Seq, string Tenant, AuditEventRecorded Event)>();
+            await using (var select = new NpgsqlCommand(
+                $"""
+                select seq_id, tenant_id, data from {schema}.mt_events
+                where type = 'audit_event_recorded' and data->>'retention' = @class and data->>'redactedAt' is null
+                  and (data->'envelope'->>'time')::timestamptz < @cutoff
+                order by seq_id limit {PageSize} for update
+                """,
+                connection,
+                tx))
+            {
+                select.Parameters.AddWithValue("class", rule.Class.ToString());
+                select.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);
+                await using var reader = await select.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    page.Add((reader.GetInt64(0), reader.GetString(1), serializer.FromJson<AuditEventRecorded>(reader, 2)));
+                }
+            }
+
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            await using var batch = new NpgsqlBatch(connection, tx);
+            foreach (var (seq, tenant, recorded) in page)
+            {
+                var (redacted, blanked) = RetentionRedaction.Blank(recorded, command.AsOf);
+                var update = new NpgsqlBatchCommand($"update {schema}.mt_events set data = @data where seq_id = @seq");
+                update.Parameters.AddWithValue("data", NpgsqlDbType.Jsonb, serializer.ToJson(redacted));
+                update.Parameters.AddWithValue("seq", seq);
+                batch.BatchCommands.Add(update);
+                var sum = perTenant.GetValueOrDefault(tenant);
+                perTenant[tenant] = (sum.Events + 1, sum.Fields + blanked);
+            }
+
+            await batch.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+
+        foreach (var (tenant, (events, fields)) in perTenant)
+        {
+            await using var session = store.LightweightSession(tenant);
+            session.Events.Append(
+                ReceiptStreams.Retention,
+                new RetentionRedactionExecuted(rule.Class, rule.AfterDays, cutoff, events, fields, command.AsOf));
+            await session.SaveChangesAsync(ct);
+        }
+
+        var result = new RetentionSweepResult(perTenant.Values.Sum(v => v.Events), perTenant.Values.Sum(v => v.Fields));
+        logger.LogInformation(
+            "Retention sweep for class {Class} older than {Days} days: {Events} events, {Fields} fields blanked",
+            rule.Class,
+            rule.AfterDays,
+            result.EventsRedacted,
+            result.FieldsBlanked);
+        return result;
+    }
+}
+
+/// <summary>The pure part of redaction: which values of a recorded event go.</summary>
+public static class RetentionRedaction
+{
+    /// <summary>Blanks (sets to null) every personal-data field of the event's data; keeps envelope, other fields and pseudonyms.</summary>
+    public static (AuditEventRecorded Redacted, int FieldsBlanked) Blank(AuditEventRecorded recorded, DateTimeOffset at)
+    {
+        var data = JsonNode.Parse(recorded.Data.GetRawText())!.AsObject();
+        var blanked = 0;
+        foreach (var field in AuditCatalogue.Get(recorded.Envelope.Type).PersonalFields)
+        {
+            if (data[field.JsonName] is not null)
+            {
+                data[field.JsonName] = null;
+                blanked++;
+            }
+        }
+
+        var element = JsonSerializer.SerializeToElement(data);
+        return (recorded with { Data = element, RedactedAt = at }, blanked);
+    }
+}
