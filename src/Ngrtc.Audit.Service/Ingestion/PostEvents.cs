@@ -67,8 +67,8 @@ public static class PostEvents
 
     public static IEndpointRouteBuilder MapIngestion(this IEndpointRouteBuilder app)
     {
+        // No Accepts<> metadata: it would answer other media types with a bare 415 before Handle can name the field.
         app.MapPost("/api/v1/events", Handle)
-            .Accepts<object>(CloudEventContentTypes.Single, CloudEventContentTypes.Batch)
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)

@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using Ngrtc.Audit.Contracts;
+using Ngrtc.Audit.Tests;
+using Npgsql;
+
+namespace Ngrtc.Audit.IntegrationTests;
+
+public class BusIngestionTests(ServiceFixture service)
+{
+    [Fact]
+    public async Task a_batch_published_on_the_postgresql_queue_is_stored_projected_and_queryable()
+    {
+        var tenant = ServiceFixture.NewTenant();
+        var batch = new JsonArray(
+            Events.ExposureDisclosed("q-1", tenant, recipient: "dcas-bus", subject: "tel:+491555000011"),
+            Events.ExposureDisclosed("q-2", tenant, recipient: "dcas-bus", subject: "+49 1555 000011"),
+            Events.ExposureDisclosed("q-3", tenant, recipient: "dcas-bus", subject: "tel:+491555000012"),
+            Events.IdentityVerified("q-4", tenant));
+
+        await service.Bus().PublishAsync(AuditEventMessage.Batch(batch.ToJsonString()));
+
+        using var client = service.Client();
+        var registerJson = await ServiceFixture.Eventually(
+            async () =>
+            {
+                var response = await client.GetAsync($"/api/v1/exposure/recipients?tenant={tenant}");
+                var page = await response.Json();
+                return page.GetProperty("recipients").GetArrayLength() == 1 ? page.GetProperty("recipients")[0].GetRawText() : null;
+            },
+            "the register to show the published batch");
+        var register = System.Text.Json.JsonDocument.Parse(registerJson).RootElement;
+        register.GetProperty("recipientId").GetString().ShouldBe("dcas-bus");
+        register.GetProperty("disclosures").GetInt64().ShouldBe(3);
+        // Two spellings of one number are one subject.
+        register.GetProperty("distinctSubjects").GetInt64().ShouldBe(2);
+        (await Api.StoredEventCount(tenant)).ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task an_invalid_message_is_dead_lettered_with_the_reason_and_nothing_of_it_is_stored()
+    {
+        var tenant = ServiceFixture.NewTenant();
+        var bad = Events.ExposureDisclosed("dl-2", tenant);
+        bad["data"]!.AsObject().Remove("subject");
+        var batch = new JsonArray(Events.ExposureDisclosed("dl-1", tenant), bad);
+
+        await service.Bus().PublishAsync(AuditEventMessage.Batch(batch.ToJsonString()));
+        await service.Bus().PublishAsync(AuditEventMessage.Single("{ not json"));
+
+        var reasons = await ServiceFixture.Eventually(
+            async () =>
+            {
+                var found = await DeadLetterReasons();
+                return found.Any(r => r.Contains("[1].data.subject: required field is missing")) && found.Any(r => r.Contains("not valid JSON"))
+                    ? found
+                    : null;
+            },
+            "both messages in the dead letters");
+        reasons.ShouldAllBe(r => !r.Contains("1555000001"));
+        (await Api.StoredEventCount(tenant)).ShouldBe(0);
+
+        // The listener keeps going after dead-lettering.
+        await service.Bus().PublishAsync(AuditEventMessage.Single(Events.ExposureDisclosed("dl-3", tenant).ToJsonString()));
+        await ServiceFixture.Eventually(async () => await Api.StoredEventCount(tenant) == 1 ? "" : null, "a valid message after the bad ones");
+    }
+
+    private static async Task<IReadOnlyList<string>> DeadLetterReasons()
+    {
+        await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
+        await using var command = database.CreateCommand("select exception_message from wolverine.wolverine_dead_letters");
+        await using var reader = await command.ExecuteReaderAsync();
+        var reasons = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            reasons.Add(reader.IsDBNull(0) ? "" : reader.GetString(0));
+        }
+
+        return reasons;
+    }
+}

@@ -1,0 +1,108 @@
+using Alba;
+using Hangfire;
+using Hangfire.Storage;
+using JasperFx.CommandLine;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Wolverine;
+
+[assembly: AssemblyFixture(typeof(Ngrtc.Audit.IntegrationTests.ServiceFixture))]
+
+namespace Ngrtc.Audit.IntegrationTests;
+
+/// <summary>
+/// The real service host against the real PostgreSQL that ops/test starts (NGRTC_PG_TEST_CONNECTION).
+/// Data is wiped once before the suite; each test then works in a tenant of its own, so tests stay
+/// independent without wiping between them.
+/// </summary>
+public sealed class ServiceFixture : IAsyncLifetime
+{
+    public const string DefaultConnection = "Host=127.0.0.1;Port=5433;Database=ngrtc_audit_test;Username=postgres";
+
+    /// <summary>The retention rule of the suite: accountability events older than 30 days.</summary>
+    public const int RetentionDays = 30;
+
+    public IAlbaHost Host { get; private set; } = null!;
+
+    public string ExportFolder { get; } = Path.Combine(Path.GetTempPath(), "ngrtc-audit-tests", Guid.NewGuid().ToString("n"));
+
+    public static string ConnectionString =>
+        Environment.GetEnvironmentVariable("NGRTC_PG_TEST_CONNECTION") is { Length: > 0 } cs ? cs : DefaultConnection;
+
+    public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+
+    public async ValueTask InitializeAsync()
+    {
+        JasperFxEnvironment.AutoStartHost = true;
+        Set("ConnectionStrings__Audit", ConnectionString);
+        Set("Ngrtc__Database__ApplySchemaOnStartup", "true");
+        Set("Ngrtc__Pseudonyms__Key", Convert.ToBase64String(Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray()));
+        Set("Ngrtc__Retention__Class", "A");
+        Set("Ngrtc__Retention__AfterDays", RetentionDays.ToString());
+        Set("Ngrtc__Exports__Folder", ExportFolder);
+        Set("Ngrtc__Jobs__QueuePollInterval", "00:00:00.200");
+        Set("Ngrtc__Bus__PollingInterval", "00:00:00.100");
+        Set("Ngrtc__Demo__Enabled", "false");
+
+        Host = await AlbaHost.For<Program>(x =>
+        {
+            x.UseSetting("environment", "Testing");
+            x.ConfigureServices(services => services.RunWolverineInSoloMode());
+        });
+        await Store.Advanced.Clean.DeleteAllEventDataAsync();
+        await Store.Advanced.Clean.DeleteAllDocumentsAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.StopAsync();
+        await Host.DisposeAsync();
+        if (Directory.Exists(ExportFolder))
+        {
+            Directory.Delete(ExportFolder, recursive: true);
+        }
+    }
+
+    public static string NewTenant() => "t-" + Guid.NewGuid().ToString("n")[..12];
+
+    public HttpClient Client() => Host.Server.CreateClient();
+
+    public IMessageBus Bus() => Host.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageBus>();
+
+    /// <summary>Polls until <paramref name="probe"/> yields a value; the bus and Hangfire are asynchronous by nature.</summary>
+    public static async Task<T> Eventually<T>(Func<Task<T?>> probe, string what, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Gave up after {seconds} s waiting for {what}.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Waits for a Hangfire job to reach a final state and returns that state's name.</summary>
+    public Task<string> HangfireJobFinished(string jobId)
+    {
+        var storage = Host.Services.GetRequiredService<JobStorage>();
+        return Eventually(
+            () =>
+            {
+                using var connection = storage.GetConnection();
+                var state = connection.GetStateData(jobId)?.Name;
+                return Task.FromResult(state is "Succeeded" or "Failed" or "Deleted" ? state : null);
+            },
+            $"Hangfire job {jobId}");
+    }
+
+    private static void Set(string name, string value) => Environment.SetEnvironmentVariable(name, value);
+}

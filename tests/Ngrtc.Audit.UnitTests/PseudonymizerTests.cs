@@ -1,0 +1,53 @@
+using Ngrtc.Audit.Service.Protection;
+
+namespace Ngrtc.Audit.UnitTests;
+
+public class PseudonymizerTests
+{
+    private static readonly Pseudonymizer Pseudonyms = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
+    [Theory]
+    [InlineData("tel:+49-1555-000001")]
+    [InlineData("+49 1555 000001")]
+    [InlineData("tel:+491555000001;phone-context=example")]
+    [InlineData("491555000001")]
+    public void spellings_of_one_number_map_to_one_pseudonym(string spelling)
+    {
+        Pseudonyms.Pseudonymize("op-1", spelling).ShouldBe(Pseudonyms.Pseudonymize("op-1", "tel:+491555000001"));
+    }
+
+    [Fact]
+    public void sip_uris_are_compared_without_case_and_parameters()
+    {
+        Pseudonyms.Pseudonymize("op-1", "sip:Alice@IMS.Example.org;user=phone")
+            .ShouldBe(Pseudonyms.Pseudonymize("op-1", "sip:alice@ims.example.org"));
+    }
+
+    [Fact]
+    public void the_same_person_in_two_tenants_or_under_two_keys_is_not_linkable()
+    {
+        var other = new Pseudonymizer(Enumerable.Range(2, 32).Select(i => (byte)i).ToArray());
+
+        Pseudonyms.Pseudonymize("op-1", "tel:+491555000001").ShouldNotBe(Pseudonyms.Pseudonymize("op-2", "tel:+491555000001"));
+        Pseudonyms.Pseudonymize("op-1", "tel:+491555000001").ShouldNotBe(other.Pseudonymize("op-1", "tel:+491555000001"));
+    }
+
+    [Fact]
+    public void a_pseudonym_does_not_contain_the_identifier()
+    {
+        var pseudonym = Pseudonyms.Pseudonymize("op-1", "tel:+491555000001");
+
+        pseudonym.Length.ShouldBe(43);
+        pseudonym.ShouldNotContain("1555000001");
+    }
+
+    [Fact]
+    public void a_short_key_is_refused_without_echoing_it()
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new PseudonymOptions { Key = Convert.ToBase64String(new byte[16]) });
+
+        var error = Should.Throw<InvalidOperationException>(() => new Pseudonymizer(options));
+        error.Message.ShouldContain("at least 32");
+        error.Message.ShouldNotContain(options.Value.Key);
+    }
+}
