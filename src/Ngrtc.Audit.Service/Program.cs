@@ -5,6 +5,12 @@ using Ngrtc.Audit.Service.Hosting;
 using Ngrtc.Audit.Service.Ingestion;
 
 var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+{
+    // Secure by default: loopback only unless ASPNETCORE_URLS / --urls say otherwise.
+    builder.WebHost.UseUrls("http://127.0.0.1:5080");
+}
+
 builder.Services.AddProblemDetails();
 builder.AddAuditStore();
 builder.AddJobs();

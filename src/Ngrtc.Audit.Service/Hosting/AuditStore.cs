@@ -48,7 +48,9 @@ public static class AuditStore
         var bus = builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
 
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
-        builder.Services.AddOptions<PseudonymOptions>().BindConfiguration(PseudonymOptions.Section);
+        builder.Services.AddOptions<PseudonymOptions>().BindConfiguration(PseudonymOptions.Section)
+            .Validate(o => Pseudonymizer.IsUsableKey(o.Key), $"{PseudonymOptions.Section}:Key must be base64 of at least 32 random bytes (there is no default outside Development).")
+            .ValidateOnStart();
         builder.Services.AddSingleton<Pseudonymizer>();
         builder.Services.AddSingleton<AuditAppender>();
         builder.Services.AddSingleton(TimeProvider.System);

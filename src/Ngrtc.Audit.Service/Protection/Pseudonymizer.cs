@@ -34,6 +34,19 @@ public sealed class Pseudonymizer
         return Base64Url(HMACSHA256.HashData(_key, input));
     }
 
+    public static bool IsUsableKey(string key)
+    {
+        try
+        {
+            DecodeKey(key);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     private static byte[] DecodeKey(string key)
     {
         byte[] bytes;
