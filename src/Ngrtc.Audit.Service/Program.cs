@@ -13,6 +13,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 
 builder.Services.AddProblemDetails();
 builder.AddAuditStore();
+builder.AddBus();
 builder.AddJobs();
 builder.AddHealth();
 DemoEmitter.AddDemo(builder);

@@ -45,4 +45,18 @@ internal static class Api
         command.Parameters.AddWithValue(eventId);
         return (string?)await command.ExecuteScalarAsync();
     }
+
+    public static async Task<IReadOnlyList<string>> DeadLetterReasons()
+    {
+        await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
+        await using var command = database.CreateCommand("select exception_message from wolverine.wolverine_dead_letters");
+        await using var reader = await command.ExecuteReaderAsync();
+        var reasons = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            reasons.Add(reader.IsDBNull(0) ? "" : reader.GetString(0));
+        }
+
+        return reasons;
+    }
 }

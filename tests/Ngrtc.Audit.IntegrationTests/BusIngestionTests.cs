@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Ngrtc.Audit.Contracts;
 using Ngrtc.Audit.Tests;
-using Npgsql;
 
 namespace Ngrtc.Audit.IntegrationTests;
 
@@ -50,7 +49,7 @@ public class BusIngestionTests(ServiceFixture service)
         var reasons = await ServiceFixture.Eventually(
             async () =>
             {
-                var found = await DeadLetterReasons();
+                var found = await Api.DeadLetterReasons();
                 return found.Any(r => r.Contains("[1].data.subject: required field is missing")) && found.Any(r => r.Contains("not valid JSON"))
                     ? found
                     : null;
@@ -62,19 +61,5 @@ public class BusIngestionTests(ServiceFixture service)
         // The listener keeps going after dead-lettering.
         await service.Bus().PublishAsync(AuditEventMessage.Single(Events.ExposureDisclosed("dl-3", tenant).ToJsonString()));
         await ServiceFixture.Eventually(async () => await Api.StoredEventCount(tenant) == 1 ? "" : null, "a valid message after the bad ones");
-    }
-
-    private static async Task<IReadOnlyList<string>> DeadLetterReasons()
-    {
-        await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
-        await using var command = database.CreateCommand("select exception_message from wolverine.wolverine_dead_letters");
-        await using var reader = await command.ExecuteReaderAsync();
-        var reasons = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            reasons.Add(reader.IsDBNull(0) ? "" : reader.GetString(0));
-        }
-
-        return reasons;
     }
 }

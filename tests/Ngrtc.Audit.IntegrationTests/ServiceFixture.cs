@@ -27,6 +27,9 @@ public sealed class ServiceFixture : IAsyncLifetime
 
     public string ExportFolder { get; } = Path.Combine(Path.GetTempPath(), "ngrtc-audit-tests", Guid.NewGuid().ToString("n"));
 
+    public static string RabbitMqConnectionString =>
+        Environment.GetEnvironmentVariable("NGRTC_RABBITMQ_TEST_CONNECTION") is { Length: > 0 } cs ? cs : "amqp://guest:guest@127.0.0.1:5672";
+
     public static string ConnectionString =>
         Environment.GetEnvironmentVariable("NGRTC_PG_TEST_CONNECTION") is { Length: > 0 } cs ? cs : DefaultConnection;
 
@@ -36,6 +39,7 @@ public sealed class ServiceFixture : IAsyncLifetime
     {
         JasperFxEnvironment.AutoStartHost = true;
         Set("ConnectionStrings__Audit", ConnectionString);
+        Set("ConnectionStrings__RabbitMq", RabbitMqConnectionString);
         Set("Ngrtc__Database__ApplySchemaOnStartup", "true");
         Set("Ngrtc__Pseudonyms__Key", Convert.ToBase64String(Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray()));
         Set("Ngrtc__Retention__Class", "A");

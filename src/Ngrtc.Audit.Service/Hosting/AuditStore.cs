@@ -1,51 +1,34 @@
 using JasperFx;
-using JasperFx.CodeGeneration;
-using JasperFx.Core;
 using JasperFx.Events;
 using JasperFx.MultiTenancy;
 using Marten;
-using Ngrtc.Audit.Contracts;
 using Ngrtc.Audit.Domain;
 using Ngrtc.Audit.Projections;
 using Ngrtc.Audit.Service.Ingestion;
 using Ngrtc.Audit.Service.Protection;
 using Npgsql;
 using Weasel.Core;
-using Wolverine;
-using Wolverine.ErrorHandling;
-using Wolverine.Postgresql;
 
 namespace Ngrtc.Audit.Service.Hosting;
 
-public sealed class BusOptions
-{
-    public const string Section = "Ngrtc:Bus";
-
-    /// <summary>The PostgreSQL queue emitters publish to.</summary>
-    public string Queue { get; set; } = "audit_ingest";
-
-    /// <summary>Messages fetched per poll; Wolverine's default of 20 every 5 s gives ~4 messages/s.</summary>
-    public int MaximumMessagesToReceive { get; set; } = 500;
-
-    public TimeSpan PollingInterval { get; set; } = TimeSpan.FromMilliseconds(200);
-}
-
-/// <summary>PostgreSQL, Marten's event store and Wolverine's bus, configured in one place.</summary>
+/// <summary>PostgreSQL and Marten's event store, configured in one place.</summary>
 public static class AuditStore
 {
     public const string ConnectionStringName = "Audit";
     public const string Schema = "ngrtc";
 
+    public static string ConnectionString(WebApplicationBuilder builder) =>
+        builder.Configuration.GetConnectionString(ConnectionStringName) is { Length: > 0 } connectionString
+            ? connectionString
+            : throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is required (environment variable ConnectionStrings__{ConnectionStringName}).");
+
+    public static bool ApplySchemaOnStartup(WebApplicationBuilder builder) =>
+        builder.Configuration.GetValue("Ngrtc:Database:ApplySchemaOnStartup", builder.Environment.IsDevelopment());
+
     public static WebApplicationBuilder AddAuditStore(this WebApplicationBuilder builder)
     {
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is required (environment variable ConnectionStrings__{ConnectionStringName}).");
-        }
-
-        var applySchema = builder.Configuration.GetValue("Ngrtc:Database:ApplySchemaOnStartup", builder.Environment.IsDevelopment());
-        var bus = builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+        var connectionString = ConnectionString(builder);
+        var applySchema = ApplySchemaOnStartup(builder);
 
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddOptions<PseudonymOptions>().BindConfiguration(PseudonymOptions.Section)
@@ -74,30 +57,6 @@ public static class AuditStore
         {
             marten.ApplyAllDatabaseChangesOnStartup();
         }
-
-        builder.Host.UseWolverine(opts =>
-        {
-            opts.ApplicationAssembly = typeof(AuditStore).Assembly;
-            opts.UseRuntimeCompilation();
-            opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
-            opts.AutoBuildMessageStorageOnStartup = applySchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
-
-            var transport = opts.UsePostgresqlPersistenceAndTransport(connectionString, "wolverine", transportSchema: "wolverine_queues");
-            if (applySchema)
-            {
-                transport.AutoProvision();
-            }
-
-            opts.PublishMessage<AuditEventMessage>().ToPostgresqlQueue(bus.Queue);
-            opts.ListenToPostgresqlQueue(bus.Queue)
-                .MaximumMessagesToReceive(bus.MaximumMessagesToReceive)
-                .PollingInterval(bus.PollingInterval);
-
-            // Invalid input is not retried: it goes to the dead letters with the reason.
-            opts.OnException<AuditEventRejectedException>().MoveToErrorQueue();
-            opts.OnException<NpgsqlException>().RetryWithCooldown(100.Milliseconds(), 1.Seconds(), 5.Seconds())
-                .Then.MoveToErrorQueue();
-        });
 
         return builder;
     }

@@ -25,7 +25,7 @@ public static class Jobs
 {
     public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder)
     {
-        var connectionString = builder.Configuration.GetConnectionString(AuditStore.ConnectionStringName)!;
+        var connectionString = AuditStore.ConnectionString(builder);
         var jobs = builder.Configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
         builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section);
         builder.Services.AddOptions<ExportOptions>().BindConfiguration(ExportOptions.Section);

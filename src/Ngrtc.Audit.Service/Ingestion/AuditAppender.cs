@@ -3,6 +3,7 @@ using Marten;
 using Marten.Exceptions;
 using Ngrtc.Audit.Domain;
 using Ngrtc.Audit.Service.Protection;
+using Npgsql;
 
 namespace Ngrtc.Audit.Service.Ingestion;
 
@@ -64,11 +65,27 @@ public sealed class AuditAppender(IDocumentStore store, Pseudonymizer pseudonymi
                 await session.SaveChangesAsync(ct);
                 return outcomes;
             }
-            catch (ExistingStreamIdCollisionException) when (attempt < MaxAttempts)
+            catch (Exception e) when (attempt < MaxAttempts && IsStreamKeyCollision(e))
             {
                 logger.LogInformation("A concurrent writer stored one of {Count} events first; filtering again (attempt {Attempt})", events.Count, attempt);
             }
         }
+    }
+
+    // Marten reports a taken stream key as ExistingStreamIdCollisionException, or, when several new
+    // streams share one batch, as the PostgreSQL unique violation on mt_streams inside its own exception.
+    private static bool IsStreamKeyCollision(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is ExistingStreamIdCollisionException
+                || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: { } name } && name.Contains("mt_streams", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private AuditEventRecorded Record(IncomingEvent e)

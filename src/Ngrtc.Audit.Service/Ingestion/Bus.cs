@@ -1,0 +1,114 @@
+using JasperFx;
+using JasperFx.CodeGeneration;
+using JasperFx.Core;
+using Ngrtc.Audit.Contracts;
+using Ngrtc.Audit.Service.Hosting;
+using Npgsql;
+using Wolverine;
+using Wolverine.ErrorHandling;
+using Wolverine.Postgresql;
+using Wolverine.RabbitMQ;
+
+namespace Ngrtc.Audit.Service.Ingestion;
+
+public sealed class BusOptions
+{
+    public const string Section = "Ngrtc:Bus";
+
+    /// <summary>The PostgreSQL queue emitters publish to (the embedded default transport).</summary>
+    public string Queue { get; set; } = "audit_ingest";
+
+    /// <summary>Messages fetched per poll; Wolverine's default of 20 every 5 s gives ~4 messages/s.</summary>
+    public int MaximumMessagesToReceive { get; set; } = 500;
+
+    public TimeSpan PollingInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long dead letters are kept: they hold the refused events, personal data included.</summary>
+    public TimeSpan DeadLetterExpiration { get; set; } = TimeSpan.FromDays(7);
+
+    public RabbitMqOptions RabbitMq { get; set; } = new();
+}
+
+/// <summary>The RabbitMQ side: listened to when <c>ConnectionStrings:RabbitMq</c> is set.</summary>
+public sealed class RabbitMqOptions
+{
+    /// <summary>Emitters publish to this exchange (fanout) or straight to the queue.</summary>
+    public string Exchange { get; set; } = "ngrtc.audit";
+
+    public string Queue { get; set; } = "ngrtc.audit.ingest";
+
+    public ushort PrefetchCount { get; set; } = 500;
+
+    public int ListenerCount { get; set; } = 2;
+}
+
+/// <summary>Wolverine: the PostgreSQL queue always, RabbitMQ when configured, dead letters in PostgreSQL.</summary>
+public static class Bus
+{
+    public const string RabbitMqConnectionName = "RabbitMq";
+
+    public static WebApplicationBuilder AddBus(this WebApplicationBuilder builder)
+    {
+        var connectionString = AuditStore.ConnectionString(builder);
+        var applySchema = AuditStore.ApplySchemaOnStartup(builder);
+        var bus = builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+        var rabbitMq = builder.Configuration.GetConnectionString(RabbitMqConnectionName);
+
+        builder.Host.UseWolverine(opts =>
+        {
+            opts.ApplicationAssembly = typeof(Bus).Assembly;
+            opts.UseRuntimeCompilation();
+            opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+            opts.AutoBuildMessageStorageOnStartup = applySchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+            opts.Durability.DeadLetterQueueExpirationEnabled = true;
+            opts.Durability.DeadLetterQueueExpiration = bus.DeadLetterExpiration;
+
+            var postgres = opts.UsePostgresqlPersistenceAndTransport(connectionString, "wolverine", transportSchema: "wolverine_queues");
+            if (applySchema)
+            {
+                postgres.AutoProvision();
+            }
+
+            opts.PublishMessage<AuditEventMessage>().ToPostgresqlQueue(bus.Queue);
+            opts.ListenToPostgresqlQueue(bus.Queue)
+                .MaximumMessagesToReceive(bus.MaximumMessagesToReceive)
+                .PollingInterval(bus.PollingInterval);
+
+            if (!string.IsNullOrWhiteSpace(rabbitMq))
+            {
+                var rabbit = opts.UseRabbitMq(new Uri(rabbitMq))
+                    // Dead letters go to PostgreSQL (one place to expire, list and replay them), not to a broker queue.
+                    .CustomizeDeadLetterQueueing(new DeadLetterQueue("ngrtc.audit.unused-dlq", DeadLetterQueueMode.WolverineStorage))
+                    .DeclareExchange(bus.RabbitMq.Exchange, exchange =>
+                    {
+                        exchange.ExchangeType = ExchangeType.Fanout;
+                        exchange.BindQueue(bus.RabbitMq.Queue);
+                    });
+                if (applySchema)
+                {
+                    rabbit.AutoProvision();
+                }
+
+                opts.AddSerializer(new RawCloudEventSerializer(CloudEventContentTypes.Single));
+                opts.AddSerializer(new RawCloudEventSerializer(CloudEventContentTypes.Batch));
+
+                // Emitters send CloudEvents as they are: no Wolverine headers, the content type says single or batch.
+                opts.ListenToRabbitQueue(bus.RabbitMq.Queue)
+                    .DefaultIncomingMessage<AuditEventMessage>()
+                    .DefaultSerializer(new RawCloudEventSerializer(CloudEventContentTypes.Single))
+                    .PreFetchCount(bus.RabbitMq.PrefetchCount)
+                    .ListenerCount(bus.RabbitMq.ListenerCount)
+                    .DeadLetterQueueing(new DeadLetterQueue("ngrtc.audit.unused-dlq", DeadLetterQueueMode.WolverineStorage))
+                    // Durable: a message is acknowledged once it is in the PostgreSQL inbox.
+                    .UseDurableInbox();
+            }
+
+            // Invalid input is not retried: it goes to the dead letters with the reason.
+            opts.OnException<AuditEventRejectedException>().MoveToErrorQueue();
+            opts.OnException<NpgsqlException>().RetryWithCooldown(100.Milliseconds(), 1.Seconds(), 5.Seconds())
+                .Then.MoveToErrorQueue();
+        });
+
+        return builder;
+    }
+}
