@@ -36,6 +36,9 @@ public static class AuditStore
             .ValidateOnStart();
         builder.Services.AddSingleton<Pseudonymizer>();
         builder.Services.AddSingleton<AuditAppender>();
+        builder.Services.AddOptions<GroupCommitOptions>().BindConfiguration(GroupCommitOptions.Section);
+        builder.Services.AddSingleton<GroupCommit>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommit>());
         builder.Services.AddSingleton(TimeProvider.System);
 
         var marten = builder.Services.AddMarten(options =>

@@ -23,6 +23,9 @@ public sealed class BusOptions
 
     public TimeSpan PollingInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Messages handled at once per listener; they share transactions through group commit.</summary>
+    public int ParallelMessages { get; set; } = 64;
+
     /// <summary>How long dead letters are kept: they hold the refused events, personal data included.</summary>
     public TimeSpan DeadLetterExpiration { get; set; } = TimeSpan.FromDays(7);
 
@@ -70,9 +73,11 @@ public static class Bus
             }
 
             opts.PublishMessage<AuditEventMessage>().ToPostgresqlQueue(bus.Queue);
+            // Many messages in flight at once, so that group commit can gather them into few transactions.
             opts.ListenToPostgresqlQueue(bus.Queue)
                 .MaximumMessagesToReceive(bus.MaximumMessagesToReceive)
-                .PollingInterval(bus.PollingInterval);
+                .PollingInterval(bus.PollingInterval)
+                .MaximumParallelMessages(bus.ParallelMessages);
 
             if (!string.IsNullOrWhiteSpace(rabbitMq))
             {
@@ -98,6 +103,7 @@ public static class Bus
                     .DefaultSerializer(new RawCloudEventSerializer(CloudEventContentTypes.Single))
                     .PreFetchCount(bus.RabbitMq.PrefetchCount)
                     .ListenerCount(bus.RabbitMq.ListenerCount)
+                    .MaximumParallelMessages(bus.ParallelMessages)
                     .DeadLetterQueueing(new DeadLetterQueue("ngrtc.audit.unused-dlq", DeadLetterQueueMode.WolverineStorage))
                     // Durable: a message is acknowledged once it is in the PostgreSQL inbox.
                     .UseDurableInbox();

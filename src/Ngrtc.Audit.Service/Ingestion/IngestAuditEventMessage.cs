@@ -10,7 +10,7 @@ public sealed class AuditEventRejectedException(string reason) : Exception(reaso
 /// be fixed and replayed without losing or splitting anything.</summary>
 public static class IngestAuditEventMessageHandler
 {
-    public static async Task Handle(AuditEventMessage message, AuditAppender appender, CancellationToken ct)
+    public static async Task Handle(AuditEventMessage message, GroupCommit store, CancellationToken ct)
     {
         var read = CloudEventReader.Read(message.ContentType, message.Body);
         if (read.BodyError is { } bodyError)
@@ -26,6 +26,6 @@ public static class IngestAuditEventMessageHandler
                 $"Message refused: {rejected.Count} of {read.Items.Count} events invalid: {string.Join("; ", reasons)}");
         }
 
-        await appender.AppendAsync([.. read.Items.Select(i => i.Event!)], ct);
+        await store.AppendAsync([.. read.Items.Select(i => i.Event!)], ct);
     }
 }

@@ -14,7 +14,7 @@ public static class PostEvents
 {
     public const long MaxBodyBytes = 16 * 1024 * 1024;
 
-    public static async Task<IResult> Handle(HttpRequest request, AuditAppender appender, CancellationToken ct)
+    public static async Task<IResult> Handle(HttpRequest request, GroupCommit store, CancellationToken ct)
     {
         string body;
         using (var reader = new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true)))
@@ -43,7 +43,7 @@ public static class PostEvents
         }
 
         var valid = read.Items.Where(i => i.IsValid).ToList();
-        var appended = valid.Count == 0 ? [] : await appender.AppendAsync([.. valid.Select(i => i.Event!)], ct);
+        var appended = valid.Count == 0 ? [] : await store.AppendAsync([.. valid.Select(i => i.Event!)], ct);
         var statusByEvent = new Dictionary<IncomingEvent, AppendStatus>(ReferenceEqualityComparer.Instance);
         foreach (var outcome in appended)
         {
