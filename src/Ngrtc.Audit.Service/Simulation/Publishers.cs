@@ -1,0 +1,116 @@
+using System.Net.Http.Headers;
+using System.Text;
+using JasperFx.CodeGeneration;
+using Microsoft.Extensions.Hosting;
+using Ngrtc.Audit.Contracts;
+using RabbitMQ.Client;
+using Wolverine;
+using Wolverine.Postgresql;
+
+namespace Ngrtc.Audit.Service.Simulation;
+
+/// <summary>Sends CloudEvents bodies the way an emitter would over one transport.</summary>
+public interface IAuditPublisher : IAsyncDisposable
+{
+    Task PublishAsync(AuditEventMessage message, CancellationToken ct);
+}
+
+public static class AuditPublishers
+{
+    public static async Task<IAuditPublisher> CreateAsync(string transport, SimulationTargets targets, CancellationToken ct) => transport switch
+    {
+        "pg" or "postgresql" => await PostgresQueuePublisher.StartAsync(targets, ct),
+        "rabbitmq" => await RabbitMqPublisher.StartAsync(targets, ct),
+        "http" => new HttpPublisher(targets.ServiceUrl),
+        _ => throw new ArgumentOutOfRangeException(nameof(transport), transport, "Transport must be pg, rabbitmq or http."),
+    };
+}
+
+/// <summary>Where the simulator sends: the service's PostgreSQL queue, RabbitMQ exchange, or HTTP endpoint.</summary>
+public sealed record SimulationTargets(string PostgresConnection, string PostgresQueue, Uri RabbitMq, string RabbitMqExchange, Uri ServiceUrl);
+
+/// <summary>
+/// A Wolverine emitter: a node without handlers or listeners whose durable outbox moves each message
+/// into the service's PostgreSQL queue table.
+/// </summary>
+internal sealed class PostgresQueuePublisher(IHost host) : IAuditPublisher
+{
+    public static async Task<IAuditPublisher> StartAsync(SimulationTargets targets, CancellationToken ct)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseWolverine(opts =>
+        {
+            opts.ApplicationAssembly = typeof(PostgresQueuePublisher).Assembly;
+            opts.Discovery.DisableConventionalDiscovery();
+            opts.UseRuntimeCompilation();
+            opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+            opts.UsePostgresqlPersistenceAndTransport(targets.PostgresConnection, "wolverine", transportSchema: "wolverine_queues");
+            opts.PublishMessage<AuditEventMessage>().ToPostgresqlQueue(targets.PostgresQueue);
+        });
+        var host = builder.Build();
+        await host.StartAsync(ct);
+        return new PostgresQueuePublisher(host);
+    }
+
+    public async Task PublishAsync(AuditEventMessage message, CancellationToken ct)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IMessageBus>().PublishAsync(message);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await host.StopAsync();
+        host.Dispose();
+    }
+}
+
+/// <summary>A non-.NET-style emitter: a plain AMQP client, CloudEvents JSON as the body, the content type as the only header.</summary>
+internal sealed class RabbitMqPublisher(IConnection connection, string exchange) : IAuditPublisher
+{
+    private readonly ThreadLocal<Task<IChannel>> _channels = new(() => connection.CreateChannelAsync(), trackAllValues: true);
+
+    public static async Task<IAuditPublisher> StartAsync(SimulationTargets targets, CancellationToken ct)
+    {
+        var connection = await new ConnectionFactory { Uri = targets.RabbitMq }.CreateConnectionAsync(ct);
+        return new RabbitMqPublisher(connection, targets.RabbitMqExchange);
+    }
+
+    public async Task PublishAsync(AuditEventMessage message, CancellationToken ct)
+    {
+        var channel = await _channels.Value!;
+        var properties = new BasicProperties { ContentType = message.ContentType, DeliveryMode = DeliveryModes.Persistent };
+        await channel.BasicPublishAsync(exchange, "", mandatory: false, properties, Encoding.UTF8.GetBytes(message.Body), ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var channel in _channels.Values)
+        {
+            await (await channel).DisposeAsync();
+        }
+
+        _channels.Dispose();
+        await connection.DisposeAsync();
+    }
+}
+
+internal sealed class HttpPublisher(Uri serviceUrl) : IAuditPublisher
+{
+    private readonly HttpClient _client = new() { BaseAddress = serviceUrl };
+
+    public async Task PublishAsync(AuditEventMessage message, CancellationToken ct)
+    {
+        using var content = new StringContent(message.Body, Encoding.UTF8);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(message.ContentType);
+        using var response = await _client.PostAsync("/api/v1/events", content, ct);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
