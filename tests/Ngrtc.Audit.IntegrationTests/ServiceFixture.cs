@@ -23,6 +23,9 @@ public sealed class ServiceFixture : IAsyncLifetime
     /// <summary>The retention rule of the suite: accountability events older than 30 days.</summary>
     public const int RetentionDays = 30;
 
+    /// <summary>Short, so that the suite can see the expiry it configures.</summary>
+    public static readonly TimeSpan DeadLetterExpiration = TimeSpan.FromHours(1);
+
     public IAlbaHost Host { get; private set; } = null!;
 
     public string ExportFolder { get; } = Path.Combine(Path.GetTempPath(), "ngrtc-audit-tests", Guid.NewGuid().ToString("n"));
@@ -48,6 +51,7 @@ public sealed class ServiceFixture : IAsyncLifetime
         Set("Ngrtc__Jobs__QueuePollInterval", "00:00:00.200");
         Set("Ngrtc__Bus__PollingInterval", "00:00:00.100");
         Set("Ngrtc__Demo__Enabled", "false");
+        Set("Ngrtc__Bus__DeadLetterExpiration", DeadLetterExpiration.ToString());
 
         Host = await AlbaHost.For<Program>(x =>
         {

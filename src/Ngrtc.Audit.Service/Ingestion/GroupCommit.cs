@@ -90,13 +90,19 @@ public sealed class GroupCommit : BackgroundService
                 submission.Outcome.TrySetResult([.. submission.Events.Select(e => byEvent[e])]);
             }
         }
-        catch (Exception e)
+        catch (Exception e) when (group.Count > 1)
         {
-            _logger.LogWarning("A group commit of {Events} events from {Submissions} submissions failed ({Error}); each submitter retries or dead-letters its own", count, group.Count, e.GetType().Name);
+            // One submission may be the cause (a poisoned tenant, a conflict): commit each alone, so the
+            // others succeed and only the cause's own caller sees the failure.
+            _logger.LogWarning("A group commit of {Events} events from {Submissions} submissions failed ({Error}); committing them one by one", count, group.Count, e.GetType().Name);
             foreach (var submission in group)
             {
-                submission.Outcome.TrySetException(e);
+                await Commit([submission], submission.Events.Count);
             }
+        }
+        catch (Exception e)
+        {
+            group[0].Outcome.TrySetException(e);
         }
     }
 
