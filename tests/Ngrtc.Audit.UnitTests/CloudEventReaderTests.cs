@@ -105,12 +105,30 @@ public class CloudEventReaderTests
     public void unknown_fields_and_attributes_are_refused()
     {
         var e = Events.ExposureDisclosed();
-        e["data"]!["payload"] = "hello";
+        e["data"]!["imei"] = "35-209900-176148-1";
         e["imsi"] = "262019999999999";
 
         var errors = ErrorsOf(e);
-        errors.ShouldContain(new FieldError("data.payload", "unknown field for ngrtc.exposure.disclosed.v1"));
+        errors.ShouldContain(new FieldError("data.imei", "unknown field for ngrtc.exposure.disclosed.v1"));
         errors.ShouldContain(new FieldError("imsi", "unknown attribute"));
+    }
+
+    [Fact]
+    public void a_boolean_field_takes_only_true_or_false()
+    {
+        var e = Events.Example("ngrtc.identity.presented.v1");
+        e["data"]!["privacyApplied"] = "yes";
+
+        ErrorsOf(e).ShouldBe([new FieldError("data.privacyApplied", "must be true or false")]);
+    }
+
+    [Fact]
+    public void each_item_of_a_list_with_a_vocabulary_is_checked()
+    {
+        var e = Events.Example("ngrtc.ims.session-event-notified.v1");
+        e["data"]!["mediaTypes"] = new JsonArray("AUDIO", "HOLOGRAM");
+
+        ErrorsOf(e).ShouldBe([new FieldError("data.mediaTypes", "each item must be one of DC, AUDIO, VIDEO")]);
     }
 
     [Fact]

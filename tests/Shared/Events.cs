@@ -1,10 +1,20 @@
 using System.Text.Json.Nodes;
+using Ngrtc.Audit.Contracts.Catalogue;
 
 namespace Ngrtc.Audit.Tests;
 
 /// <summary>Valid CloudEvents to start from; each test breaks one thing. Shared by the unit and integration tests.</summary>
 internal static class Events
 {
+    /// <summary>The catalogue's documented example of <paramref name="type"/>, with its own id and tenant.</summary>
+    public static JsonObject Example(string type, string id = "x-1", string tenant = "op-1")
+    {
+        var e = AuditCatalogue.Get(type).Example.ToCloudEvent();
+        e["id"] = id;
+        e["tenant"] = tenant;
+        return e;
+    }
+
     public static JsonObject ExposureDisclosed(string id = "e-1", string tenant = "op-1", string recipient = "dcas-app-1", string subject = "tel:+491555000001", string time = "2026-11-28T10:15:00Z") => new()
     {
         ["specversion"] = "1.0",

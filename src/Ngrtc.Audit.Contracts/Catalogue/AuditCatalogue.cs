@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json;
@@ -7,7 +8,7 @@ namespace Ngrtc.Audit.Contracts.Catalogue;
 
 /// <summary>
 /// The catalogue of event types emitters may send, read once from the contract records: the one source
-/// of truth for validation, classification and retention.
+/// of truth for validation, classification, retention, schemas and documentation.
 /// </summary>
 public static class AuditCatalogue
 {
@@ -18,6 +19,9 @@ public static class AuditCatalogue
         .ToFrozenDictionary(d => d.Type, StringComparer.Ordinal);
 
     public static IReadOnlyCollection<EventDescriptor> All => ByType.Values;
+
+    /// <summary>Every type in ordinal order of its name: the order of the docs and the schema list.</summary>
+    public static IReadOnlyList<EventDescriptor> Ordered { get; } = [.. ByType.Values.OrderBy(d => d.Type, StringComparer.Ordinal)];
 
     public static EventDescriptor? Find(string type) => ByType.GetValueOrDefault(type);
 
@@ -33,7 +37,28 @@ public sealed record EventDescriptor(
     string ProcessingActivity,
     IReadOnlyList<FieldDescriptor> Fields)
 {
+    /// <summary>What the event records, from the record's <c>[Description]</c>.</summary>
+    public string Description { get; init; } = "";
+
+    /// <summary>Which network function reports it.</summary>
+    public string Emitter { get; init; } = "";
+
+    public string? RetentionNote { get; init; }
+
+    /// <summary>The class that applies instead of <see cref="Retention"/> when the event names a person; see <see cref="RetentionFor"/>.</summary>
+    public RetentionClass? RetentionWhenPersonalData { get; init; }
+
+    /// <summary>The documented example; <see cref="AuditEventExample.ToCloudEvent"/> writes it as a CloudEvent.</summary>
+    public AuditEventExample Example { get; init; } = null!;
+
     public IEnumerable<FieldDescriptor> PersonalFields => Fields.Where(f => f.PersonalData is not null);
+
+    /// <summary>The retention class of one event of this type, given its validated <c>data</c> object.</summary>
+    public RetentionClass RetentionFor(JsonElement data) =>
+        RetentionWhenPersonalData is { } elevated
+        && PersonalFields.Any(f => data.TryGetProperty(f.JsonName, out var value) && value.ValueKind != JsonValueKind.Null)
+            ? elevated
+            : Retention;
 
     internal static EventDescriptor For(Type contract)
     {
@@ -43,7 +68,21 @@ public sealed record EventDescriptor(
             .Where(p => p.DeclaringType == contract)
             .Select(p => FieldDescriptor.For(p, nullability))
             .ToList();
-        return new EventDescriptor(attribute.Type, contract, attribute.Retention, attribute.ProcessingActivity, fields);
+        var example = contract.GetProperty(nameof(IAuditEventData.Example), BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as AuditEventExample
+            ?? throw new NotSupportedException($"{contract.Name}: a contract of the catalogue implements {nameof(IAuditEventData)} with an example.");
+        if (example.Data.GetType() != contract)
+        {
+            throw new NotSupportedException($"{contract.Name}: its example's data is a {example.Data.GetType().Name}.");
+        }
+
+        return new EventDescriptor(attribute.Type, contract, attribute.Retention, attribute.ProcessingActivity, fields)
+        {
+            Description = contract.GetCustomAttribute<DescriptionAttribute>()?.Description ?? "",
+            Emitter = attribute.Emitter,
+            RetentionNote = attribute.RetentionNote,
+            RetentionWhenPersonalData = contract.GetCustomAttribute<RetentionWhenPersonalDataAttribute>()?.Retention,
+            Example = example,
+        };
     }
 }
 
@@ -53,9 +92,11 @@ public enum FieldKind
     Integer,
     Timestamp,
     StringList,
+    Boolean,
 }
 
 /// <summary>One property of an event's <c>data</c>, as it appears in JSON.</summary>
+/// <param name="AllowedValues">The values a string may take, or each item of a string list; null when free.</param>
 public sealed record FieldDescriptor(
     string JsonName,
     FieldKind Kind,
@@ -63,6 +104,9 @@ public sealed record FieldDescriptor(
     IReadOnlyList<string>? AllowedValues,
     PersonalDataAttribute? PersonalData)
 {
+    /// <summary>What the field means, from the property's <c>[Description]</c>.</summary>
+    public string Description { get; init; } = "";
+
     internal static FieldDescriptor For(PropertyInfo property, NullabilityInfoContext nullability)
     {
         var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
@@ -70,17 +114,23 @@ public sealed record FieldDescriptor(
         {
             _ when type == typeof(string) => FieldKind.String,
             _ when type == typeof(int) || type == typeof(long) => FieldKind.Integer,
+            _ when type == typeof(bool) => FieldKind.Boolean,
             _ when type == typeof(DateTimeOffset) => FieldKind.Timestamp,
             _ when typeof(IEnumerable<string>).IsAssignableFrom(type) => FieldKind.StringList,
             _ => throw new NotSupportedException($"{property.DeclaringType?.Name}.{property.Name}: unsupported contract type {type.Name}"),
         };
         var required = nullability.Create(property).ReadState == NullabilityState.NotNull;
-        var allowed = property.GetCustomAttribute<AllowedValuesAttribute>()?.Values.Select(v => (string)v!).ToArray();
+        var allowed = kind == FieldKind.StringList
+            ? property.GetCustomAttribute<AllowedItemsAttribute>()?.Values
+            : property.GetCustomAttribute<AllowedValuesAttribute>()?.Values.Select(v => (string)v!).ToArray();
         return new FieldDescriptor(
             JsonNamingPolicy.CamelCase.ConvertName(property.Name),
             kind,
             required,
             allowed,
-            property.GetCustomAttribute<PersonalDataAttribute>());
+            property.GetCustomAttribute<PersonalDataAttribute>())
+        {
+            Description = property.GetCustomAttribute<DescriptionAttribute>()?.Description ?? "",
+        };
     }
 }

@@ -35,17 +35,11 @@ public static class CloudEventReader
 {
     public const int MaxBatchSize = 1000;
 
-    private static readonly HashSet<string> NfTypes =
-        ["DCSF", "DCAS", "IMSAS", "NEF", "HSS", "MF", "IBCF", "TAS", "PCSCF", "BAR", "NRF", "CONSENT", "SOC"];
+    private static readonly HashSet<string> NfTypes = [.. CloudEventEnvelope.NfTypes];
 
-    private static readonly HashSet<string> LegalBases =
-        ["consent", "contract", "legal-obligation", "legitimate-interest", "vital-interest", "public-task"];
+    private static readonly HashSet<string> LegalBases = [.. CloudEventEnvelope.LegalBases];
 
-    private static readonly HashSet<string> KnownAttributes =
-    [
-        "specversion", "id", "source", "type", "time", "datacontenttype", "dataschema", "subject", "data",
-        "tenant", "nftype", "correlationid", "purpose", "legalbasis",
-    ];
+    private static readonly HashSet<string> KnownAttributes = [.. CloudEventEnvelope.Attributes.Select(a => a.Name)];
 
     public static ReadResult Read(string? contentType, string body)
     {
@@ -132,7 +126,7 @@ public static class CloudEventReader
         var specVersion = RequiredString(e, "specversion", Fail);
         if (specVersion is not null && specVersion != "1.0")
         {
-            Fail("specversion", "must be 1.0");
+            Fail("specversion", $"must be {CloudEventEnvelope.SpecVersion}");
         }
 
         var id = RequiredString(e, "id", Fail);
@@ -151,9 +145,9 @@ public static class CloudEventReader
 
         var time = RequiredString(e, "time", Fail) is { } t ? ParseTimestamp(t, "time", Fail) : null;
         var contentType = OptionalString(e, "datacontenttype", Fail);
-        if (contentType is not null && MediaType(contentType) != "application/json")
+        if (contentType is not null && MediaType(contentType) != CloudEventEnvelope.DataContentType)
         {
-            Fail("datacontenttype", "must be application/json");
+            Fail("datacontenttype", $"must be {CloudEventEnvelope.DataContentType}");
         }
 
         OptionalString(e, "dataschema", Fail);
@@ -162,7 +156,7 @@ public static class CloudEventReader
         var nfType = RequiredString(e, "nftype", Fail);
         if (nfType is not null && !NfTypes.Contains(nfType))
         {
-            Fail("nftype", $"must be one of {string.Join(", ", NfTypes)}");
+            Fail("nftype", $"must be one of {string.Join(", ", CloudEventEnvelope.NfTypes)}");
         }
 
         var correlationId = OptionalString(e, "correlationid", Fail);
@@ -170,7 +164,7 @@ public static class CloudEventReader
         var legalBasis = RequiredString(e, "legalbasis", Fail);
         if (legalBasis is not null && !LegalBases.Contains(legalBasis))
         {
-            Fail("legalbasis", $"must be one of {string.Join(", ", LegalBases)}");
+            Fail("legalbasis", $"must be one of {string.Join(", ", CloudEventEnvelope.LegalBases)}");
         }
 
         if (!e.TryGetProperty("data", out var data))
@@ -229,14 +223,14 @@ public static class CloudEventReader
             case FieldKind.String when value.ValueKind != JsonValueKind.String:
                 fail("must be a string");
                 break;
-            case FieldKind.String when value.GetString()!.Length == 0:
-                fail("must not be empty");
-                break;
-            case FieldKind.String when field.AllowedValues is { } allowed && !allowed.Contains(value.GetString()):
-                fail($"must be one of {string.Join(", ", allowed)}");
+            case FieldKind.String:
+                ValidateText(value.GetString()!, field.AllowedValues, fail);
                 break;
             case FieldKind.Integer when value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out _):
                 fail("must be an integer");
+                break;
+            case FieldKind.Boolean when value.ValueKind is not (JsonValueKind.True or JsonValueKind.False):
+                fail("must be true or false");
                 break;
             case FieldKind.Timestamp when value.ValueKind != JsonValueKind.String:
                 fail("must be an RFC 3339 timestamp string");
@@ -253,6 +247,32 @@ public static class CloudEventReader
             case FieldKind.StringList when value.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String || v.GetString()!.Length == 0):
                 fail("must be an array of non-empty strings");
                 break;
+            case FieldKind.StringList:
+                // One reason per field is enough: the first bad item decides it.
+                var reasons = new List<string>(1);
+                foreach (var item in value.EnumerateArray())
+                {
+                    ValidateText(item.GetString()!, field.AllowedValues, reasons.Add);
+                    if (reasons.Count > 0)
+                    {
+                        fail(field.AllowedValues is null ? reasons[0] : "each item " + reasons[0]);
+                        break;
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private static void ValidateText(string text, IReadOnlyList<string>? allowed, Action<string> fail)
+    {
+        if (text.Length == 0)
+        {
+            fail("must not be empty");
+        }
+        else if (allowed is not null && !allowed.Contains(text))
+        {
+            fail($"must be one of {string.Join(", ", allowed)}");
         }
     }
 
