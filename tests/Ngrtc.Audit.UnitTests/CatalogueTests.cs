@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ngrtc.Audit.Contracts.Catalogue;
+using Ngrtc.Audit.Service.Ingestion;
 
 namespace Ngrtc.Audit.UnitTests;
 
@@ -111,6 +112,14 @@ public class CatalogueTests
             d.Emitter.ShouldNotBeNullOrWhiteSpace(d.Type);
             d.Fields.Where(f => string.IsNullOrWhiteSpace(f.Description)).Select(f => f.JsonName).ShouldBeEmpty(d.Type);
         }
+    }
+
+    [Fact]
+    public void no_contract_has_a_field_for_communication_content()
+    {
+        AuditCatalogue.All.SelectMany(d => d.Fields.Select(f => $"{d.Type}.{f.JsonName}"))
+            .Where(name => CommunicationContent.IsContentFieldName(name[(name.LastIndexOf('.') + 1)..]))
+            .ShouldBeEmpty();
     }
 
     [Fact]

@@ -113,6 +113,110 @@ public class CloudEventReaderTests
         errors.ShouldContain(new FieldError("imsi", "unknown attribute"));
     }
 
+    [Theory]
+    [InlineData("payload")]
+    [InlineData("content")]
+    [InlineData("media")]
+    [InlineData("body")]
+    [InlineData("passport")]
+    [InlineData("identityHeader")]
+    [InlineData("logo")]
+    [InlineData("model")]
+    [InlineData("modelBytes")]
+    [InlineData("animation")]
+    [InlineData("sdp")]
+    [InlineData("Payload")]
+    public void a_field_named_like_content_is_refused_as_content(string field)
+    {
+        var e = Events.ExposureDisclosed();
+        e["data"]![field] = "v=0 o=- 4711 1 IN IP4 192.0.2.7";
+
+        var errors = ErrorsOf(e);
+        errors.ShouldBe([new FieldError("data." + field, "communication content is not audit data")]);
+        string.Join(" ", errors).ShouldNotContain("192.0.2.7");
+    }
+
+    // A PASSporT as RFC 8225 shows it: header {"alg":"ES256","ppt":"shaken","typ":"passport","x5u":...}.
+    private const string Passport =
+        "eyJhbGciOiJFUzI1NiIsInBwdCI6InNoYWtlbiIsInR5cCI6InBhc3Nwb3J0IiwieDV1IjoiaHR0cHM6Ly9jZXJ0LmV4YW1wbGUub3JnL3Bhc3Nwb3J0LmNlciJ9"
+        + ".eyJhdHRlc3QiOiJBIiwiZGVzdCI6eyJ0biI6WyI0OTE1NTUwMDU2NzgiXX0sImlhdCI6MTc5NTg2NjUwMCwib3JpZyI6eyJ0biI6IjQ5MTU1NTAwMTIzNCJ9fQ"
+        + ".MEUCIQDwLvLpHhq0ovoA7AX9YqKDSZfBTQ5W4hg3ZzSEF3K2dgIgXtYjXi1S2IBvsSOcIkRBn5eqQtsLe3Rf";
+
+    [Fact]
+    public void a_raw_passport_in_a_field_is_refused_without_quoting_it()
+    {
+        var e = Events.IdentityVerified();
+        e["data"]!["passportHash"] = Passport;
+
+        var errors = ErrorsOf(e);
+        errors.ShouldBe([new FieldError("data.passportHash", "communication content (raw PASSporT) is not audit data; send its hash")]);
+        string.Join(" ", errors).ShouldNotContain("eyJ");
+    }
+
+    [Fact]
+    public void an_identity_header_value_is_a_raw_passport_too()
+    {
+        var e = Events.IdentityVerified();
+        e["data"]!["reasonCode"] = Passport + ";info=<https://cert.example.org/passport.cer>;alg=ES256;ppt=shaken";
+
+        ErrorsOf(e).ShouldBe([new FieldError("data.reasonCode", "communication content (raw PASSporT) is not audit data; send its hash")]);
+    }
+
+    [Fact]
+    public void another_jws_such_as_a_token_is_refused_as_a_raw_jws()
+    {
+        // {"alg":"HS256","typ":"JWT"} . {"sub":"nf-1"} . signature
+        var e = Events.IdentityVerified();
+        e["data"]!["origId"] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJuZi0xIn0.c2lnbmF0dXJl";
+
+        ErrorsOf(e).ShouldBe([new FieldError("data.origId", "communication content (raw JWS) is not audit data; send its hash")]);
+    }
+
+    [Fact]
+    public void three_dotted_parts_that_are_not_a_jws_are_data()
+    {
+        var e = Events.IdentityVerified();
+        e["data"]!["origId"] = "abc.def.ghi";
+
+        Single(e).Items.ShouldHaveSingleItem().IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void a_data_uri_is_refused_as_content()
+    {
+        var e = Events.ExposureDisclosed();
+        e["data"]!["subscriptionId"] = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk";
+
+        var errors = ErrorsOf(e);
+        errors.ShouldBe([new FieldError("data.subscriptionId", "communication content (data: URI) is not audit data; send its hash")]);
+        string.Join(" ", errors).ShouldNotContain("iVBOR");
+    }
+
+    [Fact]
+    public void a_long_base64_blob_is_refused_as_content_and_a_hash_is_not()
+    {
+        var blob = Convert.ToBase64String(Enumerable.Range(0, 400).Select(i => (byte)(i * 31)).ToArray());
+        var e = Events.IdentityVerified();
+        e["data"]!["passportHash"] = blob;
+
+        blob.Length.ShouldBeGreaterThan(CommunicationContent.MaxBase64Length);
+        ErrorsOf(e).ShouldBe([new FieldError("data.passportHash", "communication content (base64 blob) is not audit data; send its hash")]);
+
+        e["data"]!["passportHash"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("x"u8));
+        Single(e).Items.ShouldHaveSingleItem().IsValid.ShouldBeTrue();
+        e["data"]!["passportHash"] = new string('A', CommunicationContent.MaxBase64Length);
+        Single(e).Items.ShouldHaveSingleItem().IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void content_in_a_list_item_is_refused()
+    {
+        var e = Events.ExposureDisclosed();
+        e["data"]!["dataCategories"] = new JsonArray("session-event", "data:text/plain,hello");
+
+        ErrorsOf(e).ShouldBe([new FieldError("data.dataCategories", "communication content (data: URI) is not audit data; send its hash")]);
+    }
+
     [Fact]
     public void a_boolean_field_takes_only_true_or_false()
     {

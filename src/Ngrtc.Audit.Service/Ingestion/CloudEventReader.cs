@@ -194,10 +194,15 @@ public static class CloudEventReader
         var known = descriptor.Fields.ToDictionary(f => f.JsonName, StringComparer.Ordinal);
         foreach (var property in data.EnumerateObject())
         {
-            if (!known.ContainsKey(property.Name))
+            if (known.ContainsKey(property.Name))
             {
-                fail(property.Name, $"unknown field for {descriptor.Type}");
+                continue;
             }
+
+            // A field named like content is someone sending the content itself: say so rather than "unknown".
+            fail(property.Name, CommunicationContent.IsContentFieldName(property.Name)
+                ? CommunicationContent.ContentFieldReason
+                : $"unknown field for {descriptor.Type}");
         }
 
         foreach (var field in descriptor.Fields)
@@ -270,9 +275,16 @@ public static class CloudEventReader
         {
             fail("must not be empty");
         }
-        else if (allowed is not null && !allowed.Contains(text))
+        else if (allowed is not null)
         {
-            fail($"must be one of {string.Join(", ", allowed)}");
+            if (!allowed.Contains(text))
+            {
+                fail($"must be one of {string.Join(", ", allowed)}");
+            }
+        }
+        else if (CommunicationContent.Refusal(text) is { } refusal)
+        {
+            fail(refusal);
         }
     }
 
