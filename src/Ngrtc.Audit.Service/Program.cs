@@ -1,4 +1,5 @@
 using JasperFx;
+using Ngrtc.Audit.Service.Catalogue;
 using Ngrtc.Audit.Service.Demo;
 using Ngrtc.Audit.Service.Exposure;
 using Ngrtc.Audit.Service.Hosting;
@@ -23,6 +24,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapIngestion();
 app.MapExposure();
+app.MapCatalogue();
 app.MapJobs();
 app.MapHealth();
 
