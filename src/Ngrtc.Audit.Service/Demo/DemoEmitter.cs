@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Ngrtc.Audit.Contracts;
+using Ngrtc.Audit.Service.Simulation;
 using Wolverine;
 
 namespace Ngrtc.Audit.Service.Demo;
@@ -23,8 +24,8 @@ public sealed class DemoEmitter(IServiceScopeFactory scopes, IOptions<DemoOption
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var demo = options.Value;
-        var traffic = new DemoTraffic(demo.Seed + (int)(clock.GetUtcNow().ToUnixTimeSeconds() % 100_000));
-        logger.LogInformation("Demo emitter publishing {Rate} events/s for tenant {Tenant}", demo.EventsPerSecond, traffic.Tenant);
+        var traffic = new SimulatedTraffic(demo.Seed + (int)(clock.GetUtcNow().ToUnixTimeSeconds() % 100_000), [SimulatedTraffic.DemoTenant]);
+        logger.LogInformation("Demo emitter publishing {Rate} events/s for tenant {Tenant}", demo.EventsPerSecond, SimulatedTraffic.DemoTenant);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Ngrtc.Audit.Contracts;
-using Ngrtc.Audit.Service.Demo;
 
 namespace Ngrtc.Audit.Service.Simulation;
 
@@ -27,7 +26,7 @@ public static class SimulationRun
     private static async Task<(long Events, long Messages)> PublishLoop(
         SimulationPlan plan, int index, long? eventBudget, IAuditPublisher publisher, TimeProvider clock, Stopwatch stopwatch, CancellationToken ct)
     {
-        var traffic = new DemoTraffic(plan.Seed * 1000 + index);
+        var traffic = new SimulatedTraffic(plan.Seed * 1000 + index, plan.Tenants);
         var ratePerPublisher = plan.Rate > 0 ? plan.Rate / (double)plan.Publishers : 0;
         long events = 0, messages = 0;
         while (!ct.IsCancellationRequested)
