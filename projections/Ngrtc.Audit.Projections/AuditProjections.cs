@@ -8,9 +8,11 @@ public static class AuditProjections
 {
     public static void AddAuditProjections(this StoreOptions options)
     {
-        // Inline: the register is consistent with the store the moment an ingestion transaction commits.
-        options.Projections.Add<ExposureRegisterProjection>(ProjectionLifecycle.Inline);
-        options.Projections.Add<ExposureRecipientSubjectProjection>(ProjectionLifecycle.Inline);
+        // Async, not inline: ingestion commits in concurrent transactions (group commit, several nodes), and
+        // an inline aggregate shared by many streams would lose updates between them. The daemon applies
+        // events in store order, one node at a time (HotCold), so every count is exact.
+        options.Projections.Add<ExposureRegisterProjection>(ProjectionLifecycle.Async);
+        options.Projections.Add<ExposureRecipientSubjectProjection>(ProjectionLifecycle.Async);
         options.Schema.For<ExposureRecipientSubject>().Index(x => x.RecipientId);
     }
 }

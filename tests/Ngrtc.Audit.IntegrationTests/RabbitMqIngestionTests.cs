@@ -31,6 +31,7 @@ public class RabbitMqIngestionTests(ServiceFixture service)
 
         await ServiceFixture.Eventually(async () => await Api.StoredEventCount(tenant) == 3 ? "" : null, "three events over AMQP");
         using var client = service.Client();
+        await service.ProjectionsCaughtUp();
         var register = await (await client.GetAsync($"/api/v1/exposure/recipients/dcas-amqp?tenant={tenant}")).Json();
         register.GetProperty("disclosures").GetInt64().ShouldBe(2);
     }

@@ -3,8 +3,10 @@ using Hangfire;
 using Hangfire.Storage;
 using JasperFx.CommandLine;
 using Marten;
+using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using Wolverine;
 
 [assembly: AssemblyFixture(typeof(Ngrtc.Audit.IntegrationTests.ServiceFixture))]
@@ -53,13 +55,19 @@ public sealed class ServiceFixture : IAsyncLifetime
         Set("Ngrtc__Demo__Enabled", "false");
         Set("Ngrtc__Bus__DeadLetterExpiration", DeadLetterExpiration.ToString());
 
+        // A clean slate before the host starts (the async daemon must not remember an older store).
+        await using (var database = NpgsqlDataSource.Create(ConnectionString))
+        await using (var drop = database.CreateCommand(
+            "drop schema if exists ngrtc, wolverine, wolverine_queues, hangfire cascade"))
+        {
+            await drop.ExecuteNonQueryAsync();
+        }
+
         Host = await AlbaHost.For<Program>(x =>
         {
             x.UseSetting("environment", "Testing");
             x.ConfigureServices(services => services.RunWolverineInSoloMode());
         });
-        await Store.Advanced.Clean.DeleteAllEventDataAsync();
-        await Store.Advanced.Clean.DeleteAllDocumentsAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -77,6 +85,9 @@ public sealed class ServiceFixture : IAsyncLifetime
     public HttpClient Client() => Host.Server.CreateClient();
 
     public IMessageBus Bus() => Host.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageBus>();
+
+    /// <summary>Waits until the async projections (the registers) have applied everything stored so far.</summary>
+    public Task ProjectionsCaughtUp() => Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
     /// <summary>Polls until <paramref name="probe"/> yields a value; the bus and Hangfire are asynchronous by nature.</summary>
     public static async Task<T> Eventually<T>(Func<Task<T?>> probe, string what, int seconds = 30)

@@ -1,5 +1,6 @@
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using JasperFx.MultiTenancy;
 using Marten;
 using Ngrtc.Audit.Domain;
@@ -54,8 +55,10 @@ public static class AuditStore
                 options.Events.AddEventType<RetentionRedactionExecuted>();
                 options.Events.AddEventType<ComplianceExportWritten>();
                 options.AddAuditProjections();
+                options.Projections.AsyncMode = DaemonMode.HotCold;
             })
-            .UseLightweightSessions();
+            .UseLightweightSessions()
+            .AddAsyncDaemon(DaemonMode.HotCold);
         if (applySchema)
         {
             marten.ApplyAllDatabaseChangesOnStartup();

@@ -90,15 +90,29 @@ public sealed class AuditAppender(IDocumentStore store, Pseudonymizer pseudonymi
 
     private AuditEventRecorded Record(IncomingEvent e)
     {
+        // Keyed by JSON field name; an item of a list field by "name[index]".
         var pseudonyms = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var field in e.Descriptor.PersonalFields)
         {
-            if (e.Data.TryGetProperty(field.JsonName, out var value) && value.ValueKind == JsonValueKind.String)
+            if (!e.Data.TryGetProperty(field.JsonName, out var value))
+            {
+                continue;
+            }
+
+            if (value.ValueKind == JsonValueKind.String)
             {
                 pseudonyms[field.JsonName] = pseudonymizer.Pseudonymize(e.Envelope.Tenant, value.GetString()!);
             }
+            else if (value.ValueKind == JsonValueKind.Array)
+            {
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    pseudonyms[$"{field.JsonName}[{index++}]"] = pseudonymizer.Pseudonymize(e.Envelope.Tenant, item.GetString()!);
+                }
+            }
         }
 
-        return new AuditEventRecorded(e.Envelope, e.Data, pseudonyms, e.Descriptor.Retention);
+        return new AuditEventRecorded(e.Envelope, e.Data, pseudonyms, e.Descriptor.RetentionFor(e.Data));
     }
 }
