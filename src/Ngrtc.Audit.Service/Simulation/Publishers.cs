@@ -3,6 +3,8 @@ using System.Text;
 using JasperFx.CodeGeneration;
 using Microsoft.Extensions.Hosting;
 using Ngrtc.Audit.Contracts;
+using Ngrtc.Audit.Service.Hosting;
+using Ngrtc.Audit.Service.Ingestion;
 using RabbitMQ.Client;
 using Wolverine;
 using Wolverine.Postgresql;
@@ -27,7 +29,20 @@ public static class AuditPublishers
 }
 
 /// <summary>Where the simulator sends: the service's PostgreSQL queue, RabbitMQ exchange, or HTTP endpoint.</summary>
-public sealed record SimulationTargets(string PostgresConnection, string PostgresQueue, Uri RabbitMq, string RabbitMqExchange, Uri ServiceUrl);
+public sealed record SimulationTargets(string PostgresConnection, string PostgresQueue, Uri RabbitMq, string RabbitMqExchange, Uri ServiceUrl)
+{
+    /// <summary>The service's own settings: the same connection strings and bus names it listens on.</summary>
+    public static SimulationTargets From(IConfiguration configuration, Uri serviceUrl)
+    {
+        var bus = configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+        return new SimulationTargets(
+            configuration.GetConnectionString(AuditStore.ConnectionStringName) ?? "",
+            bus.Queue,
+            new Uri(configuration.GetConnectionString(Bus.RabbitMqConnectionName) ?? "amqp://guest:guest@127.0.0.1:5672"),
+            bus.RabbitMq.Exchange,
+            serviceUrl);
+    }
+}
 
 /// <summary>
 /// A Wolverine emitter: a node without handlers or listeners whose durable outbox moves each message

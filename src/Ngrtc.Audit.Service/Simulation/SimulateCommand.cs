@@ -1,6 +1,4 @@
 using JasperFx.CommandLine;
-using Ngrtc.Audit.Service.Hosting;
-using Ngrtc.Audit.Service.Ingestion;
 
 namespace Ngrtc.Audit.Service.Simulation;
 
@@ -43,13 +41,7 @@ public sealed class SimulateCommand : JasperFxAsyncCommand<SimulateInput>
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
             .AddEnvironmentVariables()
             .Build();
-        var bus = configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
-        var targets = new SimulationTargets(
-            configuration.GetConnectionString(AuditStore.ConnectionStringName) ?? "",
-            bus.Queue,
-            new Uri(configuration.GetConnectionString(Bus.RabbitMqConnectionName) ?? "amqp://guest:guest@127.0.0.1:5672"),
-            bus.RabbitMq.Exchange,
-            new Uri(input.UrlFlag));
+        var targets = SimulationTargets.From(configuration, new Uri(input.UrlFlag));
         var plan = new SimulationPlan(
             input.RateFlag,
             input.EventsFlag is null ? TimeSpan.FromSeconds(input.DurationFlag ?? 10) : input.DurationFlag is { } s ? TimeSpan.FromSeconds(s) : null,
