@@ -11,9 +11,4 @@ public sealed record AuditEnvelope(
     string Purpose,
     string LegalBasis,
     string? CorrelationId = null,
-    string? Subject = null)
-{
-    /// <summary>The idempotency key (<c>source</c>, <c>id</c>) as the event's stream key. A CloudEvents
-    /// <c>source</c> is a URI-reference and holds no space, so the key is unambiguous.</summary>
-    public string StreamKey => $"{Source} {Id}";
-}
+    string? Subject = null);

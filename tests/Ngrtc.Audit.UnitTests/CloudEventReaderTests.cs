@@ -25,10 +25,10 @@ public class CloudEventReaderTests
         item.Errors.ShouldBeEmpty();
         var envelope = item.Event!.Envelope;
         envelope.Id.ShouldBe("e-1");
+        envelope.Source.ShouldBe("urn:ngrtc:nf:IMSAS:imsas-eu1-02");
         envelope.Tenant.ShouldBe("op-1");
         envelope.LegalBasis.ShouldBe("consent");
         envelope.Time.ShouldBe(new DateTimeOffset(2026, 11, 28, 10, 15, 0, TimeSpan.Zero));
-        envelope.StreamKey.ShouldBe("urn:ngrtc:nf:IMSAS:imsas-eu1-02 e-1");
     }
 
     [Fact]

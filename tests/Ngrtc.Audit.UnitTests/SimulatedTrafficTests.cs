@@ -63,7 +63,7 @@ public class SimulatedTrafficTests
     {
         var events = Run(new SimulatedTraffic(11, tenants: 2), 1000);
 
-        events.Select(e => e.Envelope.StreamKey).Distinct().Count().ShouldBe(events.Count);
+        events.Select(e => (e.Envelope.Source, e.Envelope.Id)).Distinct().Count().ShouldBe(events.Count);
     }
 
     [Fact]

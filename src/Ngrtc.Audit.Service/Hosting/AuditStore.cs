@@ -54,6 +54,7 @@ public static class AuditStore
                 options.Events.AddEventType<AuditEventRecorded>();
                 options.Events.AddEventType<RetentionRedactionExecuted>();
                 options.Events.AddEventType<ComplianceExportWritten>();
+                options.Storage.ExtendedSchemaObjects.Add(AuditAppender.KeysTableDefinition());
                 options.AddAuditProjections();
                 options.Projections.AsyncMode = DaemonMode.HotCold;
             })

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Marten;
-using Marten.Exceptions;
 using Ngrtc.Audit.Domain;
+using Ngrtc.Audit.Service.Hosting;
 using Ngrtc.Audit.Service.Protection;
 using Npgsql;
+using NpgsqlTypes;
+using Weasel.Postgresql.Tables;
 
 namespace Ngrtc.Audit.Service.Ingestion;
 
@@ -16,76 +18,84 @@ public enum AppendStatus
 public sealed record AppendOutcome(IncomingEvent Event, AppendStatus Status);
 
 /// <summary>
-/// Appends accepted events to the event store, many per transaction. Each event is its own stream keyed
-/// by (<c>source</c>, <c>id</c>) within its tenant, so the store's primary key makes ingestion idempotent:
-/// known keys are filtered out first, and a concurrent writer that wins a race surfaces as a stream-id
-/// collision, after which the batch is filtered again and retried.
+/// Appends accepted events to the event store, many per transaction, each tenant's events to that
+/// tenant's one log stream (<see cref="TenantLog"/>): its stream version is the event's position in
+/// the tenant's log, in commit order. Idempotency on (<c>source</c>, <c>id</c>) is a key table claimed
+/// in the same transaction: a key someone already holds — earlier, or in a concurrent transaction that
+/// commits first — makes that event a duplicate.
 /// </summary>
-public sealed class AuditAppender(IDocumentStore store, Pseudonymizer pseudonymizer, ILogger<AuditAppender> logger)
+public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource database, Pseudonymizer pseudonymizer)
 {
-    private const int MaxAttempts = 3;
+    /// <summary>The stream key of a tenant's audit log (streams are per tenant: conjoined tenancy).</summary>
+    public const string TenantLog = "audit-log";
+
+    public const string KeysTable = AuditStore.Schema + ".ingest_keys";
+
+    /// <summary>The idempotency keys, created and migrated with Marten's own schema.</summary>
+    public static Table KeysTableDefinition()
+    {
+        var table = new Table(KeysTable);
+        table.AddColumn<string>("tenant_id").AsPrimaryKey();
+        table.AddColumn<string>("source").AsPrimaryKey();
+        table.AddColumn<string>("id").AsPrimaryKey();
+        return table;
+    }
 
     public async Task<IReadOnlyList<AppendOutcome>> AppendAsync(IReadOnlyList<IncomingEvent> events, CancellationToken ct)
     {
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var claimed = await ClaimKeys(connection, tx, events, ct);
+
         var outcomes = new List<AppendOutcome>(events.Count);
-        foreach (var tenantEvents in events.GroupBy(e => e.Envelope.Tenant))
+        var fresh = new List<IncomingEvent>(events.Count);
+        foreach (var e in events)
         {
-            outcomes.AddRange(await AppendTenantAsync(tenantEvents.Key, [.. tenantEvents], ct));
+            // The first of several copies in one batch takes the key; the rest are duplicates.
+            var isNew = claimed.Remove((e.Envelope.Tenant, e.Envelope.Source, e.Envelope.Id));
+            outcomes.Add(new AppendOutcome(e, isNew ? AppendStatus.Stored : AppendStatus.Duplicate));
+            if (isNew)
+            {
+                fresh.Add(e);
+            }
         }
 
+        foreach (var tenant in fresh.GroupBy(e => e.Envelope.Tenant))
+        {
+            var options = Marten.Services.SessionOptions.ForTransaction(tx);
+            options.TenantId = tenant.Key;
+            await using var session = store.LightweightSession(options);
+            session.Events.Append(TenantLog, tenant.Select(Record).Cast<object>().ToArray());
+            await session.SaveChangesAsync(ct);
+        }
+
+        await tx.CommitAsync(ct);
         return outcomes;
     }
 
-    private async Task<IReadOnlyList<AppendOutcome>> AppendTenantAsync(string tenant, IReadOnlyList<IncomingEvent> events, CancellationToken ct)
+    private static async Task<HashSet<(string, string, string)>> ClaimKeys(
+        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IncomingEvent> events, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        await using var command = new NpgsqlCommand(
+            $"""
+            insert into {KeysTable} (tenant_id, source, id)
+            select * from unnest(@tenants, @sources, @ids)
+            on conflict do nothing
+            returning tenant_id, source, id
+            """,
+            connection,
+            tx);
+        command.Parameters.AddWithValue("tenants", NpgsqlDbType.Array | NpgsqlDbType.Text, events.Select(e => e.Envelope.Tenant).ToArray());
+        command.Parameters.AddWithValue("sources", NpgsqlDbType.Array | NpgsqlDbType.Text, events.Select(e => e.Envelope.Source).ToArray());
+        command.Parameters.AddWithValue("ids", NpgsqlDbType.Array | NpgsqlDbType.Text, events.Select(e => e.Envelope.Id).ToArray());
+        var claimed = new HashSet<(string, string, string)>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
         {
-            await using var session = store.LightweightSession(tenant);
-            var keys = events.Select(e => e.Envelope.StreamKey).Distinct().ToArray();
-            var existing = (await session.AdvancedSql.QueryAsync<string>(
-                    $"select id from {store.Options.Events.DatabaseSchemaName}.mt_streams where tenant_id = ? and id = any(?)",
-                    ct,
-                    tenant,
-                    keys))
-                .ToHashSet(StringComparer.Ordinal);
-
-            var outcomes = new List<AppendOutcome>(events.Count);
-            foreach (var e in events)
-            {
-                var isNew = existing.Add(e.Envelope.StreamKey);
-                outcomes.Add(new AppendOutcome(e, isNew ? AppendStatus.Stored : AppendStatus.Duplicate));
-                if (isNew)
-                {
-                    session.Events.StartStream(e.Envelope.StreamKey, Record(e));
-                }
-            }
-
-            try
-            {
-                await session.SaveChangesAsync(ct);
-                return outcomes;
-            }
-            catch (Exception e) when (attempt < MaxAttempts && IsStreamKeyCollision(e))
-            {
-                logger.LogInformation("A concurrent writer stored one of {Count} events first; filtering again (attempt {Attempt})", events.Count, attempt);
-            }
-        }
-    }
-
-    // Marten reports a taken stream key as ExistingStreamIdCollisionException, or, when several new
-    // streams share one batch, as the PostgreSQL unique violation on mt_streams inside its own exception.
-    private static bool IsStreamKeyCollision(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            if (e is ExistingStreamIdCollisionException
-                || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: { } name } && name.Contains("mt_streams", StringComparison.Ordinal))
-            {
-                return true;
-            }
+            claimed.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
         }
 
-        return false;
+        return claimed;
     }
 
     private AuditEventRecorded Record(IncomingEvent e)
