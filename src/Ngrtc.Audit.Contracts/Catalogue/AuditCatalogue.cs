@@ -53,6 +53,12 @@ public sealed record EventDescriptor(
 
     public IEnumerable<FieldDescriptor> PersonalFields => Fields.Where(f => f.PersonalData is not null);
 
+    /// <summary>The fields by JSON name, built once: validation looks every incoming field up here.</summary>
+    public IReadOnlyDictionary<string, FieldDescriptor> FieldsByName =>
+        _fieldsByName ??= Fields.ToFrozenDictionary(f => f.JsonName, StringComparer.Ordinal);
+
+    private FrozenDictionary<string, FieldDescriptor>? _fieldsByName;
+
     /// <summary>The retention class of one event of this type, given its validated <c>data</c> object.</summary>
     public RetentionClass RetentionFor(JsonElement data) =>
         RetentionWhenPersonalData is { } elevated

@@ -191,7 +191,7 @@ public static class CloudEventReader
 
     private static void ValidateData(JsonElement data, EventDescriptor descriptor, Action<string, string> fail)
     {
-        var known = descriptor.Fields.ToDictionary(f => f.JsonName, StringComparer.Ordinal);
+        var known = descriptor.FieldsByName;
         foreach (var property in data.EnumerateObject())
         {
             if (known.ContainsKey(property.Name))

@@ -50,6 +50,11 @@ public static class CommunicationContent
     /// </summary>
     private static string? JwsKind(string text)
     {
+        if (text.Length < 5 || text.IndexOf('.') < 0)
+        {
+            return null;
+        }
+
         var token = text.Split(';', 2)[0].Trim();
         var parts = token.Split('.');
         if (parts.Length != 3 || parts[0].Length == 0 || parts[2].Length == 0 || parts[0].Length > 4096
