@@ -172,6 +172,8 @@ internal static class Runs
         var inner = await AuditPublishers.CreateAsync(transport, Targets(o), CancellationToken.None);
         var publisher = new CountingPublisher(inner);
         SimulationResult result;
+        var cpu = CpuSnapshot.Take();
+        Dictionary<string, double> used;
         try
         {
             result = await SimulationRun.RunAsync(new SimulationPlan(0, null, events, batch, publishers, 1, 1), publisher, TimeProvider.System, CancellationToken.None);
@@ -198,6 +200,8 @@ internal static class Runs
                     await Task.Delay(Poll);
                 }
             }
+
+            used = CpuSnapshot.Take().Since(cpu, null);
         }
         finally
         {
@@ -205,7 +209,7 @@ internal static class Runs
         }
 
         var elapsed = publisher.Elapsed.TotalSeconds;
-        Output.Bench(new Dictionary<string, object?>
+        var output = new Dictionary<string, object?>
         {
             ["kind"] = "publish",
             ["transport"] = transport,
@@ -214,7 +218,9 @@ internal static class Runs
             ["messages"] = result.Messages,
             ["seconds"] = Math.Round(elapsed, 3),
             ["events_per_s"] = Math.Round(result.Events / elapsed, 0),
-        });
+        };
+        Output.Cpu(output, used);
+        Output.Bench(output);
     }
 
     /// <summary>
