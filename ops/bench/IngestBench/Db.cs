@@ -93,19 +93,35 @@ internal static class Db
     }
 
     /// <summary>
-    /// The inline projections' view of the run next to the events': disclosures counted by the exposure
-    /// register (summed over recipients) against disclosure events stored. Equal when no update was lost.
+    /// The async projections' view of the run next to the events': disclosures counted by the exposure
+    /// register (summed over recipients) against disclosure events stored. With a running service the
+    /// daemon is given up to two minutes to catch up, and the wait is reported (projection_lag_s).
     /// </summary>
-    public static async Task ProjectionCheckAsync(NpgsqlDataSource source, Dictionary<string, object?> into)
+    public static async Task ProjectionCheckAsync(NpgsqlDataSource source, Dictionary<string, object?> into, bool waitForDaemon = true)
     {
         try
         {
             await using var events = source.CreateCommand(
                 "select count(*) from ngrtc.mt_events where type = 'audit_event_recorded' and data -> 'envelope' ->> 'type' = 'ngrtc.exposure.disclosed.v1'");
-            into["disclosure_events"] = (long)(await events.ExecuteScalarAsync())!;
-            await using var register = source.CreateCommand(
-                "select coalesce(sum((data ->> 'disclosures')::bigint), 0)::bigint from ngrtc.mt_doc_exposureregister");
-            into["register_disclosures"] = (long)(await register.ExecuteScalarAsync())!;
+            var disclosures = (long)(await events.ExecuteScalarAsync())!;
+            into["disclosure_events"] = disclosures;
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            long counted;
+            while (true)
+            {
+                await using var register = source.CreateCommand(
+                    "select coalesce(sum((data ->> 'disclosures')::bigint), 0)::bigint from ngrtc.mt_doc_exposureregister");
+                counted = (long)(await register.ExecuteScalarAsync())!;
+                if (!waitForDaemon || counted >= disclosures || waited.Elapsed > TimeSpan.FromMinutes(2))
+                {
+                    break;
+                }
+
+                await Task.Delay(200);
+            }
+
+            into["register_disclosures"] = counted;
+            into["projection_lag_s"] = waitForDaemon ? Math.Round(waited.Elapsed.TotalSeconds, 1) : null;
         }
         catch (PostgresException e)
         {
