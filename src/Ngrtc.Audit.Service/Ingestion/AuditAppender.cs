@@ -45,6 +45,7 @@ public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource databas
     {
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
+        await LockTenantLogs(connection, tx, events, ct);
         var claimed = await ClaimKeys(connection, tx, events, ct);
 
         var outcomes = new List<AppendOutcome>(events.Count);
@@ -71,6 +72,21 @@ public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource databas
 
         await tx.CommitAsync(ct);
         return outcomes;
+    }
+
+    /// <summary>
+    /// One writer at a time per tenant log, on every node, until commit: log positions are then given in
+    /// commit order, and concurrent appends wait instead of failing on the stream version. Locks are
+    /// taken in one order, so two transactions never wait on each other.
+    /// </summary>
+    private static async Task LockTenantLogs(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IncomingEvent> events, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            "select pg_advisory_xact_lock(hashtextextended('ngrtc-audit-log ' || t, 0)) from unnest(@tenants) as t order by t",
+            connection,
+            tx);
+        command.Parameters.AddWithValue("tenants", NpgsqlDbType.Array | NpgsqlDbType.Text, events.Select(e => e.Envelope.Tenant).Distinct().ToArray());
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task<HashSet<(string, string, string)>> ClaimKeys(

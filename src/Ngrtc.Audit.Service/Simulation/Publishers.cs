@@ -60,6 +60,9 @@ internal sealed class PostgresQueuePublisher(IHost host) : IAuditPublisher
             opts.Discovery.DisableConventionalDiscovery();
             opts.UseRuntimeCompilation();
             opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+            // The service owns these tables: an emitter neither creates nor alters them.
+            opts.AutoBuildMessageStorageOnStartup = JasperFx.AutoCreate.None;
+            opts.Durability.DeadLetterQueueExpirationEnabled = true;
             opts.UsePostgresqlPersistenceAndTransport(targets.PostgresConnection, "wolverine", transportSchema: "wolverine_queues");
             opts.PublishMessage<AuditEventMessage>().ToPostgresqlQueue(targets.PostgresQueue);
         });
