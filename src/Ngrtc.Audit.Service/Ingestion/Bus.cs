@@ -42,7 +42,8 @@ public sealed class RabbitMqOptions
 
     public ushort PrefetchCount { get; set; } = 500;
 
-    public int ListenerCount { get; set; } = 2;
+    /// <summary>Concurrent consumers; each handles one message at a time, and their messages share transactions.</summary>
+    public int ListenerCount { get; set; } = 32;
 }
 
 /// <summary>Wolverine: the PostgreSQL queue always, RabbitMQ when configured, dead letters in PostgreSQL.</summary>
@@ -103,10 +104,13 @@ public static class Bus
                     .DefaultSerializer(new RawCloudEventSerializer(CloudEventContentTypes.Single))
                     .PreFetchCount(bus.RabbitMq.PrefetchCount)
                     .ListenerCount(bus.RabbitMq.ListenerCount)
-                    .MaximumParallelMessages(bus.ParallelMessages)
                     .DeadLetterQueueing(new DeadLetterQueue("ngrtc.audit.unused-dlq", DeadLetterQueueMode.WolverineStorage))
-                    // Durable: a message is acknowledged once it is in the PostgreSQL inbox.
-                    .UseDurableInbox();
+                    // Inline: a message is acknowledged to the broker only after its events are committed
+                    // (or it is dead-lettered), so a crash redelivers it and the key table drops what was
+                    // already stored: at-least-once delivery, exactly-once storage, without writing every
+                    // message body into an inbox table first. Consumers run side by side and share
+                    // transactions through group commit.
+                    .ProcessInline();
             }
 
             // Invalid input is not retried: it goes to the dead letters with the reason.
