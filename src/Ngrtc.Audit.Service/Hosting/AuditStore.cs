@@ -56,6 +56,8 @@ public static class AuditStore
                 options.Events.AddEventType<ComplianceExportWritten>();
                 options.Storage.ExtendedSchemaObjects.Add(AuditAppender.KeysTableDefinition());
                 options.AddAuditProjections();
+                // Also set here: with AddMarten(Action<StoreOptions>) the mode AddAsyncDaemon configures
+                // did not reach the store (it warned "the async daemon is disabled" and ran nothing).
                 options.Projections.AsyncMode = DaemonMode.HotCold;
             })
             .UseLightweightSessions()
