@@ -18,7 +18,7 @@ public class BusIngestionTests(ServiceFixture service)
 
         await service.Bus().PublishAsync(AuditEventMessage.Batch(batch.ToJsonString()));
 
-        await ServiceFixture.Eventually(async () => await Api.StoredEventCount(tenant) == 4 ? "" : null, "the published batch to be stored");
+        await ServiceFixture.StoredEventsReach(tenant, 4, "the published batch to be stored");
         await service.ProjectionsCaughtUp();
         using var client = service.Client();
         var page = await (await client.GetAsync($"/api/v1/exposure/recipients?tenant={tenant}")).Json();
@@ -41,7 +41,7 @@ public class BusIngestionTests(ServiceFixture service)
             : bus.PublishAsync(AuditEventMessage.Single(
                 Events.ExposureDisclosed($"c-{i}", tenant, recipient: "dcas-busy", subject: $"tel:+4915550{i % 7:D4}").ToJsonString())).AsTask()));
 
-        await ServiceFixture.Eventually(async () => await Api.StoredEventCount(tenant) == 60 ? "" : null, "all 60 events");
+        await ServiceFixture.StoredEventsReach(tenant, 60, "all 60 events");
         await service.ProjectionsCaughtUp();
         var register = await (await client.GetAsync($"/api/v1/exposure/recipients/dcas-busy?tenant={tenant}")).Json();
         register.GetProperty("disclosures").GetInt64().ShouldBe(60);
@@ -73,6 +73,6 @@ public class BusIngestionTests(ServiceFixture service)
 
         // The listener keeps going after dead-lettering.
         await service.Bus().PublishAsync(AuditEventMessage.Single(Events.ExposureDisclosed("dl-3", tenant).ToJsonString()));
-        await ServiceFixture.Eventually(async () => await Api.StoredEventCount(tenant) == 1 ? "" : null, "a valid message after the bad ones");
+        await ServiceFixture.StoredEventsReach(tenant, 1, "a valid message after the bad ones");
     }
 }

@@ -1,4 +1,3 @@
-using Alba;
 using Microsoft.Extensions.DependencyInjection;
 using Ngrtc.Audit.Contracts;
 using Ngrtc.Audit.Service.DeadLetters;
@@ -46,7 +45,7 @@ public class DeadLetterAndRestartTests(ServiceFixture service)
         var dead = (await DeadLetterAdmin.ListAsync(database, 500, CancellationToken.None)).First(l => l.Reason?.Contains("simulated outage") == true && !l.Replayable);
         (await DeadLetterAdmin.ReplayAsync(database, dead.Id, CancellationToken.None)).ShouldBe(1);
 
-        await ServiceFixture.Eventually(async () => await Api.StoredEventCount(tenant) == 1 ? "" : null, "the replayed message to be stored", seconds: 60);
+        await ServiceFixture.StoredEventsReach(tenant, 1, "the replayed message to be stored", seconds: 60);
     }
 
     [Fact]
@@ -60,11 +59,7 @@ public class DeadLetterAndRestartTests(ServiceFixture service)
         }
 
         // A second service process, started afresh against the same database.
-        await using var restarted = await AlbaHost.For<Program>(x =>
-        {
-            x.UseSetting("environment", "Testing");
-            x.ConfigureServices(services => services.RunWolverineInSoloMode());
-        });
+        await using var restarted = await ServiceFixture.StartServiceProcess();
         using (var client = restarted.Server.CreateClient())
         {
             (await (await client.PostEvent(e)).Json()).GetProperty("duplicates").GetInt32().ShouldBe(1);
@@ -73,7 +68,7 @@ public class DeadLetterAndRestartTests(ServiceFixture service)
         var bus = restarted.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageBus>();
         await bus.PublishAsync(AuditEventMessage.Single(e.ToJsonString()));
         await bus.PublishAsync(AuditEventMessage.Single(Events.ExposureDisclosed("restart-2", tenant).ToJsonString()));
-        await ServiceFixture.Eventually(async () => await Api.StoredEventCount(tenant) == 2 ? "" : null, "restart-2");
+        await ServiceFixture.StoredEventsReach(tenant, 2, "restart-2");
         await Task.Delay(300);
         (await Api.StoredEventCount(tenant)).ShouldBe(2);
     }

@@ -69,7 +69,7 @@ public class HttpIngestionTests(ServiceFixture service)
         again.GetProperty("duplicates").GetInt32().ShouldBe(1);
         again.GetProperty("results")[0].GetProperty("status").GetString().ShouldBe("duplicate");
         // dup-2 was published after the duplicate on the same queue: once it is in, the duplicate was handled.
-        await ServiceFixture.Eventually(async () => await Api.StoredEventCount(tenant) == 2 ? "" : null, "dup-2 over the bus");
+        await ServiceFixture.StoredEventsReach(tenant, 2, "dup-2 over the bus");
         await service.ProjectionsCaughtUp();
         var register = await (await client.GetAsync($"/api/v1/exposure/recipients/dcas-dup?tenant={tenant}")).Json();
         register.GetProperty("disclosures").GetInt64().ShouldBe(2);

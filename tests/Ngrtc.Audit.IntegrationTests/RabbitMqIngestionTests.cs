@@ -29,7 +29,7 @@ public class RabbitMqIngestionTests(ServiceFixture service)
             new JsonArray(Events.ExposureDisclosed("r-2", tenant, recipient: "dcas-amqp"), Events.IdentityVerified("r-3", tenant)).ToJsonString(),
             messageId: "not-a-guid");
 
-        await ServiceFixture.Eventually(async () => await Api.StoredEventCount(tenant) == 3 ? "" : null, "three events over AMQP");
+        await ServiceFixture.StoredEventsReach(tenant, 3, "three events over AMQP");
         using var client = service.Client();
         await service.ProjectionsCaughtUp();
         var register = await (await client.GetAsync($"/api/v1/exposure/recipients/dcas-amqp?tenant={tenant}")).Json();
@@ -46,7 +46,7 @@ public class RabbitMqIngestionTests(ServiceFixture service)
         await Publish(CloudEventContentTypes.Single, body);
         await Publish(CloudEventContentTypes.Single, Events.ExposureDisclosed("r-after", tenant).ToJsonString());
 
-        await ServiceFixture.Eventually(async () => await Api.StoredEventCount(tenant) == 2 ? "" : null, "the duplicate and the next event");
+        await ServiceFixture.StoredEventsReach(tenant, 2, "the duplicate and the next event");
         await Task.Delay(500);
         (await Api.StoredEventCount(tenant)).ShouldBe(2);
     }

@@ -63,11 +63,7 @@ public sealed class ServiceFixture : IAsyncLifetime
             await drop.ExecuteNonQueryAsync();
         }
 
-        Host = await AlbaHost.For<Program>(x =>
-        {
-            x.UseSetting("environment", "Testing");
-            x.ConfigureServices(services => services.RunWolverineInSoloMode());
-        });
+        Host = await StartServiceProcess();
     }
 
     public async ValueTask DisposeAsync()
@@ -79,6 +75,17 @@ public sealed class ServiceFixture : IAsyncLifetime
             Directory.Delete(ExportFolder, recursive: true);
         }
     }
+
+    /// <summary>A service host on the suite's settings; the fixture's, or a second one as after a restart.</summary>
+    public static Task<IAlbaHost> StartServiceProcess() => AlbaHost.For<Program>(x =>
+    {
+        x.UseSetting("environment", "Testing");
+        x.ConfigureServices(services => services.RunWolverineInSoloMode());
+    });
+
+    /// <summary>Waits until the tenant holds exactly <paramref name="count"/> stored events.</summary>
+    public static Task StoredEventsReach(string tenant, long count, string what, int seconds = 30) =>
+        Eventually(async () => await Api.StoredEventCount(tenant) == count ? "" : null, what, seconds);
 
     public static string NewTenant() => "t-" + Guid.NewGuid().ToString("n")[..12];
 

@@ -1,3 +1,4 @@
+using Ngrtc.Audit.Service.Ingestion;
 using Npgsql;
 
 namespace Ngrtc.Audit.Service.DeadLetters;
@@ -21,7 +22,7 @@ public sealed record DeadLetter(
 /// </summary>
 public static class DeadLetterAdmin
 {
-    private const string Table = "wolverine.wolverine_dead_letters";
+    private const string Table = Bus.EnvelopeSchema + ".wolverine_dead_letters";
 
     public static async Task<IReadOnlyList<DeadLetter>> ListAsync(NpgsqlDataSource database, int limit, CancellationToken ct)
     {

@@ -144,7 +144,7 @@ public static class ExportLine
         writer.WriteString("id", e.Id);
         writer.WriteString("source", e.Source);
         writer.WriteString("type", e.Type);
-        writer.WriteString("time", e.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"));
+        writer.WriteString("time", Rfc3339(e.Time));
         writer.WriteString("datacontenttype", "application/json");
         if (e.Subject is not null)
         {
@@ -161,10 +161,10 @@ public static class ExportLine
         writer.WriteString("purpose", e.Purpose);
         writer.WriteString("legalbasis", e.LegalBasis);
         writer.WriteNumber("auditsequence", sequence);
-        writer.WriteString("auditrecordedtime", recordedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"));
+        writer.WriteString("auditrecordedtime", Rfc3339(recordedAt));
         if (recorded.RedactedAt is { } redactedAt)
         {
-            writer.WriteString("auditredactedtime", redactedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"));
+            writer.WriteString("auditredactedtime", Rfc3339(redactedAt));
         }
 
         writer.WritePropertyName("data");
@@ -173,4 +173,6 @@ public static class ExportLine
         writer.Flush();
         stream.WriteByte((byte)'\n');
     }
+
+    private static string Rfc3339(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'");
 }

@@ -41,6 +41,7 @@ public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource databas
         return table;
     }
 
+    /// <summary>Stores what is new of <paramref name="events"/>; the outcomes are in the order of the events.</summary>
     public async Task<IReadOnlyList<AppendOutcome>> AppendAsync(IReadOnlyList<IncomingEvent> events, CancellationToken ct)
     {
         await using var connection = await database.OpenConnectionAsync(ct);

@@ -51,6 +51,11 @@ public static class Bus
 {
     public const string RabbitMqConnectionName = "RabbitMq";
 
+    /// <summary>Where Wolverine keeps envelopes and dead letters, and where its queue tables live: emitters must agree.</summary>
+    public const string EnvelopeSchema = "wolverine";
+
+    public const string QueueSchema = "wolverine_queues";
+
     public static WebApplicationBuilder AddBus(this WebApplicationBuilder builder)
     {
         var connectionString = AuditStore.ConnectionString(builder);
@@ -67,7 +72,7 @@ public static class Bus
             opts.Durability.DeadLetterQueueExpirationEnabled = true;
             opts.Durability.DeadLetterQueueExpiration = bus.DeadLetterExpiration;
 
-            var postgres = opts.UsePostgresqlPersistenceAndTransport(connectionString, "wolverine", transportSchema: "wolverine_queues");
+            var postgres = opts.UsePostgresqlPersistenceAndTransport(connectionString, EnvelopeSchema, transportSchema: QueueSchema);
             if (applySchema)
             {
                 postgres.AutoProvision();

@@ -78,16 +78,13 @@ public sealed class GroupCommit : BackgroundService
         try
         {
             // Not the host's stopping token: a commit under way finishes, so its callers learn the truth.
+            // Outcomes come back in the order of the events, so each submission takes its own slice.
             var outcomes = await _appender.AppendAsync([.. group.SelectMany(s => s.Events)], CancellationToken.None);
-            var byEvent = new Dictionary<IncomingEvent, AppendOutcome>(ReferenceEqualityComparer.Instance);
-            foreach (var outcome in outcomes)
-            {
-                byEvent[outcome.Event] = outcome;
-            }
-
+            var offset = 0;
             foreach (var submission in group)
             {
-                submission.Outcome.TrySetResult([.. submission.Events.Select(e => byEvent[e])]);
+                submission.Outcome.TrySetResult([.. outcomes.Skip(offset).Take(submission.Events.Count)]);
+                offset += submission.Events.Count;
             }
         }
         catch (Exception e) when (group.Count > 1)

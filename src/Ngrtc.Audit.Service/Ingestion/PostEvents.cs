@@ -44,15 +44,11 @@ public static class PostEvents
 
         var valid = read.Items.Where(i => i.IsValid).ToList();
         var appended = valid.Count == 0 ? [] : await store.AppendAsync([.. valid.Select(i => i.Event!)], ct);
-        var statusByEvent = new Dictionary<IncomingEvent, AppendStatus>(ReferenceEqualityComparer.Instance);
-        foreach (var outcome in appended)
-        {
-            statusByEvent[outcome.Event] = outcome.Status;
-        }
+        var status = valid.Zip(appended, (item, outcome) => (item.Index, outcome.Status)).ToDictionary();
 
         var results = read.Items
             .Select(i => i.IsValid
-                ? new EventOutcome(i.Index, i.Id, i.Source, statusByEvent[i.Event!] == AppendStatus.Stored ? "stored" : "duplicate")
+                ? new EventOutcome(i.Index, i.Id, i.Source, status[i.Index] == AppendStatus.Stored ? "stored" : "duplicate")
                 : new EventOutcome(i.Index, i.Id, i.Source, "rejected", Problems.Describe(i.Errors)))
             .ToList();
 

@@ -63,7 +63,7 @@ internal sealed class PostgresQueuePublisher(IHost host) : IAuditPublisher
             // The service owns these tables: an emitter neither creates nor alters them.
             opts.AutoBuildMessageStorageOnStartup = JasperFx.AutoCreate.None;
             opts.Durability.DeadLetterQueueExpirationEnabled = true;
-            opts.UsePostgresqlPersistenceAndTransport(targets.PostgresConnection, "wolverine", transportSchema: "wolverine_queues");
+            opts.UsePostgresqlPersistenceAndTransport(targets.PostgresConnection, Bus.EnvelopeSchema, transportSchema: Bus.QueueSchema);
             opts.PublishMessage<AuditEventMessage>().ToPostgresqlQueue(targets.PostgresQueue);
         });
         var host = builder.Build();
