@@ -7,6 +7,8 @@ using Wolverine;
 
 namespace Ngrtc.Audit.IntegrationTests;
 
+// Not side by side with the other: a second host swaps Hangfire's process-wide statics while it lives.
+[Collection(ServiceFixture.HangfireGlobals)]
 public class DeadLetterAndRestartTests(ServiceFixture service)
 {
     [Fact]
@@ -59,18 +61,26 @@ public class DeadLetterAndRestartTests(ServiceFixture service)
         }
 
         // A second service process, started afresh against the same database.
-        await using var restarted = await ServiceFixture.StartServiceProcess();
-        using (var client = restarted.Server.CreateClient())
+        var restarted = await ServiceFixture.StartServiceProcess();
+        try
         {
-            (await (await client.PostEvent(e)).Json()).GetProperty("duplicates").GetInt32().ShouldBe(1);
-        }
+            using (var client = restarted.Server.CreateClient())
+            {
+                (await (await client.PostEvent(e)).Json()).GetProperty("duplicates").GetInt32().ShouldBe(1);
+            }
 
-        var bus = restarted.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageBus>();
-        await bus.PublishAsync(AuditEventMessage.Single(e.ToJsonString()));
-        await bus.PublishAsync(AuditEventMessage.Single(Events.ExposureDisclosed("restart-2", tenant).ToJsonString()));
-        await ServiceFixture.StoredEventsReach(tenant, 2, "restart-2");
-        await Task.Delay(300);
-        (await Api.StoredEventCount(tenant)).ShouldBe(2);
+            var bus = restarted.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageBus>();
+            await bus.PublishAsync(AuditEventMessage.Single(e.ToJsonString()));
+            await bus.PublishAsync(AuditEventMessage.Single(Events.ExposureDisclosed("restart-2", tenant).ToJsonString()));
+            await ServiceFixture.StoredEventsReach(tenant, 2, "restart-2");
+            await Task.Delay(300);
+            (await Api.StoredEventCount(tenant)).ShouldBe(2);
+        }
+        finally
+        {
+            await restarted.DisposeAsync();
+            service.ReclaimHangfireGlobals();
+        }
     }
 
     private static async Task Execute(NpgsqlDataSource database, string sql)

@@ -7,6 +7,8 @@ using Ngrtc.Audit.Tests;
 
 namespace Ngrtc.Audit.IntegrationTests;
 
+// Not side by side with the other: a second host swaps Hangfire's process-wide statics while it lives.
+[Collection(ServiceFixture.HangfireGlobals)]
 public class JobTests(ServiceFixture service)
 {
     [Fact]

@@ -28,6 +28,9 @@ public sealed class ServiceFixture : IAsyncLifetime
     /// <summary>Short, so that the suite can see the expiry it configures.</summary>
     public static readonly TimeSpan DeadLetterExpiration = TimeSpan.FromHours(1);
 
+    /// <summary>Test classes that start a second host, or that use Hangfire, run one after the other.</summary>
+    public const string HangfireGlobals = "hangfire-globals";
+
     public IAlbaHost Host { get; private set; } = null!;
 
     public string ExportFolder { get; } = Path.Combine(Path.GetTempPath(), "ngrtc-audit-tests", Guid.NewGuid().ToString("n"));
@@ -82,6 +85,17 @@ public sealed class ServiceFixture : IAsyncLifetime
         x.UseSetting("environment", "Testing");
         x.ConfigureServices(services => services.RunWolverineInSoloMode());
     });
+
+    /// <summary>
+    /// A second service host in this process replaces Hangfire's process-wide statics (its log provider,
+    /// <see cref="JobStorage.Current"/>) with its own, which die with it: hand them back to the suite's host.
+    /// </summary>
+    public void ReclaimHangfireGlobals()
+    {
+        GlobalConfiguration.Configuration.UseLogProvider(
+            new Hangfire.AspNetCore.AspNetCoreLogProvider(Host.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
+        JobStorage.Current = Host.Services.GetRequiredService<JobStorage>();
+    }
 
     /// <summary>Waits until the tenant holds exactly <paramref name="count"/> stored events.</summary>
     public static Task StoredEventsReach(string tenant, long count, string what, int seconds = 30) =>
