@@ -48,6 +48,9 @@ try
         case "drain":
             await Runs.DrainAsync(options);
             break;
+        case "cpu-path":
+            Baselines.CpuPath(options);
+            break;
         default:
             Console.Error.WriteLine($"unknown command {args[0]}");
             return 2;
@@ -176,6 +179,42 @@ namespace Ngrtc.Audit.Bench
 
                     await session.SaveChangesAsync();
                 }
+            }
+        }
+
+        /// <summary>The service's CPU per event outside the database and the bus: read (parse + validate), record (pseudonyms), serialise.</summary>
+        public static void CpuPath(Options options)
+        {
+            var events = options.Int("events", 100_000);
+            var batch = options.Int("batch", 100);
+            using var app = StoreHost(options.String("connection", "Host=127.0.0.1;Port=1"), options.String("key", DefaultKey));
+            var serializer = app.Services.GetRequiredService<IDocumentStore>().Options.Serializer();
+            var pseudonymizer = app.Services.GetRequiredService<Pseudonymizer>();
+            var traffic = new Ngrtc.Audit.Service.Simulation.SimulatedTraffic(3);
+            var now = DateTimeOffset.UtcNow;
+            var bodies = Enumerable.Range(0, events / batch).Select(_ => traffic.NextBatch(now, batch)).ToList();
+            for (var round = 0; round < 3; round++)
+            {
+                var read = Stopwatch.StartNew();
+                var items = new List<Ngrtc.Audit.Service.Ingestion.IncomingEvent>(events);
+                foreach (var body in bodies)
+                {
+                    items.AddRange(Ngrtc.Audit.Service.Ingestion.CloudEventReader.Read(Ngrtc.Audit.Contracts.CloudEventContentTypes.Batch, body).Items.Select(i => i.Event!));
+                }
+
+                var readS = read.Elapsed.TotalSeconds;
+                var record = Stopwatch.StartNew();
+                var records = items.Select(i => Ngrtc.Audit.Service.Ingestion.AuditAppender.Record(i, pseudonymizer)).ToList();
+                var recordS = record.Elapsed.TotalSeconds;
+                var serialize = Stopwatch.StartNew();
+                long bytes = 0;
+                foreach (var r in records)
+                {
+                    bytes += serializer.ToJson(r).Length;
+                }
+
+                var serializeS = serialize.Elapsed.TotalSeconds;
+                Output.Say($"round {round}: read {readS * 1e6 / events:F1} us/event, record {recordS * 1e6 / events:F1}, serialize {serializeS * 1e6 / events:F1} ({bytes / events} chars)");
             }
         }
 
