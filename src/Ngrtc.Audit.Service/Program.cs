@@ -12,6 +12,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://127.0.0.1:5080");
 }
 
+builder.AddLogRedaction();
 builder.Services.AddProblemDetails();
 builder.AddAuditStore();
 builder.AddBus();

@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using Ngrtc.Audit.Service.Integrity;
+using Shouldly;
+
+namespace Ngrtc.Audit.UnitTests;
+
+public class MerkleTilesTests
+{
+    private static byte[] Leaf(int i) => SHA256.HashData([0, .. BitConverter.GetBytes(i)]);
+
+    // RFC 9162 §2.1.1, straight from the text.
+    private static byte[] Mth(IReadOnlyList<byte[]> leaves, int from, int count)
+    {
+        if (count == 0)
+        {
+            return SHA256.HashData([]);
+        }
+
+        if (count == 1)
+        {
+            return leaves[from];
+        }
+
+        var k = 1;
+        while (k * 2 < count)
+        {
+            k *= 2;
+        }
+
+        return SHA256.HashData([1, .. Mth(leaves, from, k), .. Mth(leaves, from + k, count - k)]);
+    }
+
+    [Fact]
+    public void root_of_the_tile_edge_is_the_rfc_9162_tree_hash_at_every_size_across_tile_boundaries()
+    {
+        var leaves = Enumerable.Range(0, 66_000).Select(Leaf).ToList();
+        var edge = new TileEdge(0, []);
+        edge.Root().ShouldBe(Mth(leaves, 0, 0));
+        var checkedSizes = new HashSet<int>([1, 2, 3, 255, 256, 257, 511, 512, 513, 4097, 65_535, 65_536, 65_537, 66_000]);
+        for (var i = 0; i < leaves.Count; i++)
+        {
+            edge.Append(leaves[i]);
+            if (checkedSizes.Contains(i + 1) || (i < 600 && i % 7 == 0))
+            {
+                edge.Root().ShouldBe(Mth(leaves, 0, i + 1), $"size {i + 1}");
+            }
+        }
+    }
+
+    [Fact]
+    public void stored_tiles_restore_the_edge_and_hold_every_perfect_subtree()
+    {
+        var leaves = Enumerable.Range(0, 70_000).Select(Leaf).ToList();
+        var tiles = new Dictionary<(int, long), byte[]>();
+        var edge = new TileEdge(0, []);
+        var size = 0;
+        foreach (var chunk in new[] { 1, 300, 255, 5000, 60_000, 4444 })
+        {
+            for (var i = 0; i < chunk; i++)
+            {
+                edge.Append(leaves[size++]);
+            }
+
+            foreach (var tile in edge.TakeChanges())
+            {
+                tiles[(tile.Level, tile.Index)] = tile.Hashes;
+            }
+
+            // A restart: the edge comes back from the stored partial tiles alone.
+            var partial = Enumerable.Range(0, 4)
+                .Select(level => tiles.GetValueOrDefault((level, TileEdge.PartialIndex(size, level))) ?? [])
+                .Select((t, level) => TileEdge.EntriesAt(size, level) % MerkleTiles.Width == 0 ? [] : t)
+                .ToList();
+            edge = new TileEdge(size, partial);
+            edge.Root().ShouldBe(Mth(leaves, 0, size), $"size {size}");
+        }
+
+        foreach (var (level, index) in new[] { (0, 5L), (3, 7L), (8, 0L), (8, 200L), (9, 3L), (16, 0L), (12, 16L) })
+        {
+            var span = MerkleTiles.Locate(level, index);
+            var hash = MerkleTiles.PerfectRoot(tiles[(span.TileLevel, span.TileIndex)], span.First, span.Count);
+            hash.ShouldBe(Mth(leaves, (int)(index << level), 1 << level), $"subtree level {level} index {index}");
+        }
+    }
+
+    [Fact]
+    public void an_edge_that_does_not_match_its_size_is_refused()
+    {
+        Should.Throw<InvalidDataException>(() => new TileEdge(3, [new byte[64]]));
+    }
+}
