@@ -55,6 +55,7 @@ public static class AuditStore
                 options.Events.AddEventType<RetentionRedactionExecuted>();
                 options.Events.AddEventType<ComplianceExportWritten>();
                 options.Storage.ExtendedSchemaObjects.Add(AuditAppender.KeysTableDefinition());
+                options.Storage.ExtendedSchemaObjects.AddRange(Integrity.IntegrityTables.Definitions());
                 options.AddAuditProjections();
                 // Also set here: with AddMarten(Action<StoreOptions>) the mode AddAsyncDaemon configures
                 // did not reach the store (it warned "the async daemon is disabled" and ran nothing).

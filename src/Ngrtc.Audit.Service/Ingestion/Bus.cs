@@ -29,6 +29,16 @@ public sealed class BusOptions
     /// <summary>How long dead letters are kept: they hold the refused events, personal data included.</summary>
     public TimeSpan DeadLetterExpiration { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// How long a handled PostgreSQL-queue envelope (body included, so personal data in clear) stays in the
+    /// inbox. Wolverine keeps it to drop a redelivery of the same envelope; the stored events' own key table is
+    /// what makes ingestion idempotent, so seconds suffice.
+    /// </summary>
+    public TimeSpan KeepHandledEnvelopes { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often expired handled envelopes are deleted.</summary>
+    public TimeSpan HandledEnvelopeCleanupInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     public RabbitMqOptions RabbitMq { get; set; } = new();
 }
 
@@ -71,6 +81,8 @@ public static class Bus
             opts.AutoBuildMessageStorageOnStartup = applySchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
             opts.Durability.DeadLetterQueueExpirationEnabled = true;
             opts.Durability.DeadLetterQueueExpiration = bus.DeadLetterExpiration;
+            opts.Durability.KeepAfterMessageHandling = bus.KeepHandledEnvelopes;
+            opts.Durability.HandledMessageCleanupPollingTime = bus.HandledEnvelopeCleanupInterval;
 
             var postgres = opts.UsePostgresqlPersistenceAndTransport(connectionString, EnvelopeSchema, transportSchema: QueueSchema);
             if (applySchema)
