@@ -1,3 +1,4 @@
+using Ngrtc.Audit.Protection;
 using Ngrtc.Audit.Service.Protection;
 
 namespace Ngrtc.Audit.UnitTests;
@@ -13,14 +14,21 @@ public class PseudonymizerTests
     [InlineData("491555000001")]
     public void spellings_of_one_number_map_to_one_pseudonym(string spelling)
     {
-        Pseudonyms.Pseudonymize("op-1", spelling).ShouldBe(Pseudonyms.Pseudonymize("op-1", "tel:+491555000001"));
+        Pseudonyms.Pseudonymize("op-1", spelling, IdentifierKind.PublicUserIdentity).ShouldBe(Pseudonyms.Pseudonymize("op-1", "tel:+491555000001", IdentifierKind.TelephoneNumber));
     }
 
     [Fact]
-    public void sip_uris_are_compared_without_case_and_parameters()
+    public void sip_uris_are_compared_with_the_host_case_insensitive_and_without_parameters()
     {
-        Pseudonyms.Pseudonymize("op-1", "sip:Alice@IMS.Example.org;user=phone")
-            .ShouldBe(Pseudonyms.Pseudonymize("op-1", "sip:alice@ims.example.org"));
+        Pseudonyms.Pseudonymize("op-1", "sip:Alice@IMS.Example.org;transport=tcp", IdentifierKind.PublicUserIdentity)
+            .ShouldBe(Pseudonyms.Pseudonymize("op-1", "sip:Alice@ims.example.org", IdentifierKind.PublicUserIdentity));
+    }
+
+    [Fact]
+    public void a_user_phone_sip_uri_is_its_number()
+    {
+        Pseudonyms.Pseudonymize("op-1", "sip:+49-1555-000001@ims.example.org;user=phone", IdentifierKind.PublicUserIdentity)
+            .ShouldBe(Pseudonyms.Pseudonymize("op-1", "tel:+491555000001", IdentifierKind.TelephoneNumber));
     }
 
     [Fact]
@@ -28,14 +36,14 @@ public class PseudonymizerTests
     {
         var other = new Pseudonymizer(Enumerable.Range(2, 32).Select(i => (byte)i).ToArray());
 
-        Pseudonyms.Pseudonymize("op-1", "tel:+491555000001").ShouldNotBe(Pseudonyms.Pseudonymize("op-2", "tel:+491555000001"));
-        Pseudonyms.Pseudonymize("op-1", "tel:+491555000001").ShouldNotBe(other.Pseudonymize("op-1", "tel:+491555000001"));
+        Pseudonyms.Pseudonymize("op-1", "tel:+491555000001", IdentifierKind.TelephoneNumber).ShouldNotBe(Pseudonyms.Pseudonymize("op-2", "tel:+491555000001", IdentifierKind.TelephoneNumber));
+        Pseudonyms.Pseudonymize("op-1", "tel:+491555000001", IdentifierKind.TelephoneNumber).ShouldNotBe(other.Pseudonymize("op-1", "tel:+491555000001", IdentifierKind.TelephoneNumber));
     }
 
     [Fact]
     public void a_pseudonym_does_not_contain_the_identifier()
     {
-        var pseudonym = Pseudonyms.Pseudonymize("op-1", "tel:+491555000001");
+        var pseudonym = Pseudonyms.Pseudonymize("op-1", "tel:+491555000001", IdentifierKind.TelephoneNumber);
 
         pseudonym.Length.ShouldBe(43);
         pseudonym.ShouldNotContain("1555000001");

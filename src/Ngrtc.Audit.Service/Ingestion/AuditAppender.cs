@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Marten;
 using Ngrtc.Audit.Domain;
+using Ngrtc.Audit.Protection;
 using Ngrtc.Audit.Service.Hosting;
 using Ngrtc.Audit.Service.Protection;
 using Npgsql;
@@ -122,6 +123,7 @@ public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource databas
         var pseudonyms = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var field in e.Descriptor.PersonalFields)
         {
+            var kind = IdentifierKinds.ForCategory(field.PersonalData!.Category);
             if (!e.Data.TryGetProperty(field.JsonName, out var value))
             {
                 continue;
@@ -129,14 +131,14 @@ public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource databas
 
             if (value.ValueKind == JsonValueKind.String)
             {
-                pseudonyms[field.JsonName] = pseudonymizer.Pseudonymize(e.Envelope.Tenant, value.GetString()!);
+                pseudonyms[field.JsonName] = pseudonymizer.Pseudonymize(e.Envelope.Tenant, value.GetString()!, kind);
             }
             else if (value.ValueKind == JsonValueKind.Array)
             {
                 var index = 0;
                 foreach (var item in value.EnumerateArray())
                 {
-                    pseudonyms[$"{field.JsonName}[{index++}]"] = pseudonymizer.Pseudonymize(e.Envelope.Tenant, item.GetString()!);
+                    pseudonyms[$"{field.JsonName}[{index++}]"] = pseudonymizer.Pseudonymize(e.Envelope.Tenant, item.GetString()!, kind);
                 }
             }
         }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Ngrtc.Audit.Protection;
 
 namespace Ngrtc.Audit.Service.Protection;
 
@@ -15,7 +16,8 @@ public sealed class PseudonymOptions
 /// <summary>
 /// Keyed pseudonyms: HMAC-SHA256 over the tenant and the normalised identifier, so the same person maps
 /// the same way within a tenant and nobody without the key can link a pseudonym back to a number.
-/// (Per-tenant peppers and epochs come with the data-protection issue.)
+/// Identifiers are normalised by their kind (the catalogue field's category) with the protection library's
+/// <see cref="IdentifierNormalizer"/>. (Epoch peppers and encryption: <see cref="FieldProtector"/>, issue 4.)
 /// </summary>
 public sealed class Pseudonymizer
 {
@@ -28,9 +30,9 @@ public sealed class Pseudonymizer
 
     internal Pseudonymizer(byte[] key) => _key = key;
 
-    public string Pseudonymize(string tenant, string identifier)
+    public string Pseudonymize(string tenant, string identifier, IdentifierKind kind)
     {
-        var input = Encoding.UTF8.GetBytes($"{tenant}\n{IdentifierNormalizer.Normalize(identifier)}");
+        var input = Encoding.UTF8.GetBytes($"{tenant}\n{IdentifierNormalizer.Default.NormalizeValue(identifier, kind)}");
         return Base64Url(HMACSHA256.HashData(_key, input));
     }
 
@@ -66,27 +68,4 @@ public sealed class Pseudonymizer
 
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-}
-
-/// <summary>Brings the spellings of one identifier to one form: tel URIs and numbers to digits with a
-/// leading '+', SIP URIs lower-cased without parameters. The full normalisation comes with issue 4.</summary>
-public static class IdentifierNormalizer
-{
-    public static string Normalize(string identifier)
-    {
-        var text = identifier.Trim();
-        if (text.StartsWith("tel:", StringComparison.OrdinalIgnoreCase))
-        {
-            text = text[4..].Split(';', 2)[0];
-        }
-
-        if (text.StartsWith("sip:", StringComparison.OrdinalIgnoreCase) || text.StartsWith("sips:", StringComparison.OrdinalIgnoreCase))
-        {
-            return text.Split(';', 2)[0].ToLowerInvariant();
-        }
-
-        var digits = new string(text.Where(char.IsAsciiDigit).ToArray());
-        var looksLikeNumber = digits.Length >= 5 && text.All(c => char.IsAsciiDigit(c) || c is '+' or '-' or ' ' or '.' or '(' or ')');
-        return looksLikeNumber ? "+" + digits.TrimStart('0') : text.ToLowerInvariant();
-    }
 }
