@@ -49,7 +49,8 @@ public sealed class ServiceFixture : IAsyncLifetime
         Set("ConnectionStrings__Audit", ConnectionString);
         Set("ConnectionStrings__RabbitMq", RabbitMqConnectionString);
         Set("Ngrtc__Database__ApplySchemaOnStartup", "true");
-        Set("Ngrtc__Pseudonyms__Key", Convert.ToBase64String(Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray()));
+        Set("Ngrtc__Protection__Keks__Tenants__*__Current", "test-1");
+        Set("Ngrtc__Protection__Keks__Tenants__*__Keys__test-1", Convert.ToBase64String(Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray()));
         Set("Ngrtc__Retention__Class", "A");
         Set("Ngrtc__Retention__AfterDays", RetentionDays.ToString());
         Set("Ngrtc__Exports__Folder", ExportFolder);

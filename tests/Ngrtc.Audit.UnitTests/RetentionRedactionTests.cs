@@ -14,7 +14,8 @@ public class RetentionRedactionTests
     private static AuditEventRecorded Recorded()
     {
         var e = CloudEventReader.Read(CloudEventContentTypes.Single, Events.IdentityVerified().ToJsonString()).Items[0].Event!;
-        return new AuditEventRecorded(e.Envelope, e.Data, new Dictionary<string, string> { ["orig"] = "p1", ["dest"] = "p2" }, RetentionClass.A);
+        var sealedValues = new Dictionary<string, ProtectedField> { ["orig"] = new("enc1.k1.c1", "d1"), ["dest"] = new("enc1.k2.c2", "d2") };
+        return new AuditEventRecorded(e.Envelope, e.Data, new Dictionary<string, string> { ["orig"] = "p1", ["dest"] = "p2" }, sealedValues, RetentionClass.A);
     }
 
     [Fact]
@@ -32,6 +33,9 @@ public class RetentionRedactionTests
         redacted.Data.GetProperty("iatAgeSeconds").GetInt32().ShouldBe(75);
         redacted.Envelope.ShouldBe(Recorded().Envelope);
         redacted.Data.GetRawText().ShouldNotContain("1555000001");
+        redacted.Protected.Values.ShouldAllBe(p => p.Ciphertext == null);
+        redacted.Protected["orig"].Digest.ShouldBe("d1");
+        redacted.Pseudonyms["dest"].ShouldBe("p2");
     }
 
     [Fact]

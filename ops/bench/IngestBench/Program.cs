@@ -49,7 +49,7 @@ try
             await Runs.DrainAsync(options);
             break;
         case "cpu-path":
-            Baselines.CpuPath(options);
+            await Baselines.CpuPath(options);
             break;
         default:
             Console.Error.WriteLine($"unknown command {args[0]}");
@@ -89,7 +89,7 @@ namespace Ngrtc.Audit.Bench
 
         /// <summary>
         /// The service's own Marten configuration: AuditStore.AddAuditStore on a host builder that is never
-        /// started; only its IDocumentStore and Pseudonymizer are used.
+        /// started; only its IDocumentStore and FieldProtector are used.
         /// </summary>
         public static WebApplication StoreHost(string connection, string key)
         {
@@ -103,7 +103,8 @@ namespace Ngrtc.Audit.Bench
             {
                 ["ConnectionStrings:Audit"] = connection,
                 ["Ngrtc:Database:ApplySchemaOnStartup"] = "true",
-                ["Ngrtc:Pseudonyms:Key"] = key,
+                ["Ngrtc:Protection:Keks:Tenants:*:Current"] = "bench",
+                ["Ngrtc:Protection:Keks:Tenants:*:Keys:bench"] = key,
             });
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
@@ -119,12 +120,12 @@ namespace Ngrtc.Audit.Bench
             const int perSave = 1000;
             await using var app = StoreHost(options.String("connection"), options.String("key", DefaultKey));
             var store = app.Services.GetRequiredService<IDocumentStore>();
-            var pseudonymizer = app.Services.GetRequiredService<Pseudonymizer>();
+            var protector = app.Services.GetRequiredService<Ngrtc.Audit.Protection.FieldProtector>();
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
 
             Output.Say($"baseline-marten: generating {events} + {warmup} records (not timed)");
-            var warm = Records.Generate(9, warmup, pseudonymizer);
-            var records = Records.Generate(1, events, pseudonymizer);
+            var warm = await Records.Generate(9, warmup, protector);
+            var records = await Records.Generate(1, events, protector);
             await AppendAsync(store, warm, perSave, perStream);
             GC.Collect();
 
@@ -183,13 +184,13 @@ namespace Ngrtc.Audit.Bench
         }
 
         /// <summary>The service's CPU per event outside the database and the bus: read (parse + validate), record (pseudonyms), serialise.</summary>
-        public static void CpuPath(Options options)
+        public static async Task CpuPath(Options options)
         {
             var events = options.Int("events", 100_000);
             var batch = options.Int("batch", 100);
-            using var app = StoreHost(options.String("connection", "Host=127.0.0.1;Port=1"), options.String("key", DefaultKey));
+            await using var app = StoreHost(options.String("connection"), options.String("key", DefaultKey));
             var serializer = app.Services.GetRequiredService<IDocumentStore>().Options.Serializer();
-            var pseudonymizer = app.Services.GetRequiredService<Pseudonymizer>();
+            var protector = app.Services.GetRequiredService<Ngrtc.Audit.Protection.FieldProtector>();
             var traffic = new Ngrtc.Audit.Service.Simulation.SimulatedTraffic(3);
             var now = DateTimeOffset.UtcNow;
             var bodies = Enumerable.Range(0, events / batch).Select(_ => traffic.NextBatch(now, batch)).ToList();
@@ -204,7 +205,7 @@ namespace Ngrtc.Audit.Bench
 
                 var readS = read.Elapsed.TotalSeconds;
                 var record = Stopwatch.StartNew();
-                var records = items.Select(i => Ngrtc.Audit.Service.Ingestion.AuditAppender.Record(i, pseudonymizer)).ToList();
+                var records = (await EventProtection.RecordAsync(items, protector, CancellationToken.None)).ToList();
                 var recordS = record.Elapsed.TotalSeconds;
                 var serialize = Stopwatch.StartNew();
                 long bytes = 0;
@@ -225,7 +226,7 @@ namespace Ngrtc.Audit.Bench
             await using var app = StoreHost(connection, options.String("key", DefaultKey));
             var store = app.Services.GetRequiredService<IDocumentStore>();
             var serializer = store.Options.Serializer();
-            var pseudonymizer = app.Services.GetRequiredService<Pseudonymizer>();
+            var protector = app.Services.GetRequiredService<Ngrtc.Audit.Protection.FieldProtector>();
 
             await using var source = NpgsqlDataSource.Create(connection);
             await using (var create = source.CreateCommand(Db.CopyTableDdl))
@@ -234,7 +235,7 @@ namespace Ngrtc.Audit.Bench
             }
 
             Output.Say($"baseline-copy: generating {events} records (not timed)");
-            var records = Records.Generate(1, events, pseudonymizer);
+            var records = await Records.Generate(1, events, protector);
             var dotnetType = $"{typeof(Domain.AuditEventRecorded).FullName}, {typeof(Domain.AuditEventRecorded).Assembly.GetName().Name}";
 
             // The JSON as Marten writes it (the store's own serializer), made before the clock starts and

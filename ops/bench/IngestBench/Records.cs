@@ -1,6 +1,7 @@
 using Ngrtc.Audit.Contracts;
 using Ngrtc.Audit.Domain;
 using Ngrtc.Audit.Service.Ingestion;
+using Ngrtc.Audit.Protection;
 using Ngrtc.Audit.Service.Protection;
 using Ngrtc.Audit.Service.Simulation;
 
@@ -8,11 +9,11 @@ namespace Ngrtc.Audit.Bench;
 
 /// <summary>
 /// The events the baselines store: SimulatedTraffic CloudEvents, read by the service's own CloudEventReader
-/// (outside the timed part) and turned into the AuditEventRecorded the service would append.
+/// (outside the timed part) and protected into the AuditEventRecorded the service would append.
 /// </summary>
 public static class Records
 {
-    public static List<AuditEventRecorded> Generate(int seed, long count, Pseudonymizer pseudonymizer)
+    public static async Task<List<AuditEventRecorded>> Generate(int seed, long count, FieldProtector protector)
     {
         var traffic = new SimulatedTraffic(seed);
         var records = new List<AuditEventRecorded>(checked((int)count));
@@ -26,7 +27,7 @@ public static class Records
                 throw new InvalidOperationException("SimulatedTraffic produced an event the reader refuses");
             }
 
-            records.AddRange(read.Items.Select(i => AuditAppender.Record(i.Event!, pseudonymizer)));
+            records.AddRange(await EventProtection.RecordAsync([.. read.Items.Select(i => i.Event!)], protector, CancellationToken.None));
         }
 
         return records;

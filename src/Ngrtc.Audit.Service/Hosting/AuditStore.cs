@@ -32,10 +32,7 @@ public static class AuditStore
         var applySchema = ApplySchemaOnStartup(builder);
 
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
-        builder.Services.AddOptions<PseudonymOptions>().BindConfiguration(PseudonymOptions.Section)
-            .Validate(o => Pseudonymizer.IsUsableKey(o.Key), $"{PseudonymOptions.Section}:Key must be base64 of at least 32 random bytes (there is no default outside Development).")
-            .ValidateOnStart();
-        builder.Services.AddSingleton<Pseudonymizer>();
+        builder.AddProtection();
         builder.Services.AddSingleton<AuditAppender>();
         builder.Services.AddOptions<GroupCommitOptions>().BindConfiguration(GroupCommitOptions.Section);
         builder.Services.AddSingleton<GroupCommit>();
@@ -55,6 +52,7 @@ public static class AuditStore
                 options.Events.AddEventType<RetentionRedactionExecuted>();
                 options.Events.AddEventType<ComplianceExportWritten>();
                 options.Storage.ExtendedSchemaObjects.Add(AuditAppender.KeysTableDefinition());
+                options.AddProtectionTables();
                 options.Storage.ExtendedSchemaObjects.AddRange(Integrity.IntegrityTables.Definitions());
                 options.AddAuditProjections();
                 // Also set here: with AddMarten(Action<StoreOptions>) the mode AddAsyncDaemon configures

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Marten;
 using Ngrtc.Audit.Domain;
 using Ngrtc.Audit.Protection;
@@ -25,7 +24,7 @@ public sealed record AppendOutcome(IncomingEvent Event, AppendStatus Status);
 /// in the same transaction: a key someone already holds — earlier, or in a concurrent transaction that
 /// commits first — makes that event a duplicate.
 /// </summary>
-public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource database, Pseudonymizer pseudonymizer)
+public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource database, FieldProtector protector)
 {
     /// <summary>The stream key of a tenant's audit log (streams are per tenant: conjoined tenancy).</summary>
     public const string TenantLog = "audit-log";
@@ -45,21 +44,24 @@ public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource databas
     /// <summary>Stores what is new of <paramref name="events"/>; the outcomes are in the order of the events.</summary>
     public async Task<IReadOnlyList<AppendOutcome>> AppendAsync(IReadOnlyList<IncomingEvent> events, CancellationToken ct)
     {
+        // Protected before the tenant logs are locked: new subjects' keys are created in their own round trip.
+        var records = await EventProtection.RecordAsync(events, protector, ct);
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await LockTenantLogs(connection, tx, events, ct);
         var claimed = await ClaimKeys(connection, tx, events, ct);
 
         var outcomes = new List<AppendOutcome>(events.Count);
-        var fresh = new List<IncomingEvent>(events.Count);
-        foreach (var e in events)
+        var fresh = new List<AuditEventRecorded>(events.Count);
+        for (var i = 0; i < events.Count; i++)
         {
+            var e = events[i];
             // The first of several copies in one batch takes the key; the rest are duplicates.
             var isNew = claimed.Remove((e.Envelope.Tenant, e.Envelope.Source, e.Envelope.Id));
             outcomes.Add(new AppendOutcome(e, isNew ? AppendStatus.Stored : AppendStatus.Duplicate));
             if (isNew)
             {
-                fresh.Add(e);
+                fresh.Add(records[i]);
             }
         }
 
@@ -68,7 +70,7 @@ public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource databas
             var options = Marten.Services.SessionOptions.ForTransaction(tx);
             options.TenantId = tenant.Key;
             await using var session = store.LightweightSession(options);
-            session.Events.Append(TenantLog, tenant.Select(e => (object)Record(e, pseudonymizer)).ToArray());
+            session.Events.Append(TenantLog, tenant.Cast<object>().ToArray());
             await session.SaveChangesAsync(ct);
         }
 
@@ -114,35 +116,5 @@ public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource databas
         }
 
         return claimed;
-    }
-
-    /// <summary>What the store holds for a validated event (also what the ingestion benchmark's baselines append).</summary>
-    public static AuditEventRecorded Record(IncomingEvent e, Pseudonymizer pseudonymizer)
-    {
-        // Keyed by JSON field name; an item of a list field by "name[index]".
-        var pseudonyms = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var field in e.Descriptor.PersonalFields)
-        {
-            var kind = IdentifierKinds.ForCategory(field.PersonalData!.Category);
-            if (!e.Data.TryGetProperty(field.JsonName, out var value))
-            {
-                continue;
-            }
-
-            if (value.ValueKind == JsonValueKind.String)
-            {
-                pseudonyms[field.JsonName] = pseudonymizer.Pseudonymize(e.Envelope.Tenant, value.GetString()!, kind);
-            }
-            else if (value.ValueKind == JsonValueKind.Array)
-            {
-                var index = 0;
-                foreach (var item in value.EnumerateArray())
-                {
-                    pseudonyms[$"{field.JsonName}[{index++}]"] = pseudonymizer.Pseudonymize(e.Envelope.Tenant, item.GetString()!, kind);
-                }
-            }
-        }
-
-        return new AuditEventRecorded(e.Envelope, e.Data, pseudonyms, e.Descriptor.RetentionFor(e.Data));
     }
 }

@@ -1,9 +1,8 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Marten;
 using Microsoft.Extensions.Options;
 using Ngrtc.Audit.Contracts.Catalogue;
 using Ngrtc.Audit.Domain;
+using Ngrtc.Audit.Service.Protection;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -114,21 +113,17 @@ public static class RunRetentionSweepHandler
 /// <summary>The pure part of redaction: which values of a recorded event go.</summary>
 public static class RetentionRedaction
 {
-    /// <summary>Blanks (sets to null) every personal-data field of the event's data; keeps envelope, other fields and pseudonyms.</summary>
+    /// <summary>
+    /// Anonymises the event: every personal-data value of its data (the pseudonym in the value's place) becomes
+    /// null and every ciphertext is removed; the envelope, the other fields, the pseudonym index and the
+    /// ciphertext digests (which the integrity log's leaves hold) stay.
+    /// </summary>
     public static (AuditEventRecorded Redacted, int FieldsBlanked) Blank(AuditEventRecorded recorded, DateTimeOffset at)
     {
-        var data = JsonNode.Parse(recorded.Data.GetRawText())!.AsObject();
-        var blanked = 0;
-        foreach (var field in AuditCatalogue.Get(recorded.Envelope.Type).PersonalFields)
-        {
-            if (data[field.JsonName] is not null)
-            {
-                data[field.JsonName] = null;
-                blanked++;
-            }
-        }
-
-        var element = JsonSerializer.SerializeToElement(data);
-        return (recorded with { Data = element, RedactedAt = at }, blanked);
+        var descriptor = AuditCatalogue.Get(recorded.Envelope.Type);
+        var blanked = recorded.Protected.Count(p => p.Value.Ciphertext is not null);
+        var data = EventProtection.ReplaceValues(descriptor, recorded.Data, new Dictionary<string, string?>());
+        var sealedValues = recorded.Protected.ToDictionary(p => p.Key, p => p.Value with { Ciphertext = null }, StringComparer.Ordinal);
+        return (recorded with { Data = data, Protected = sealedValues, RedactedAt = at }, blanked);
     }
 }

@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Ngrtc.Audit.Contracts.Catalogue;
+using Ngrtc.Audit.Domain;
+using Ngrtc.Audit.Protection;
+using Ngrtc.Audit.Service.Ingestion;
+
+namespace Ngrtc.Audit.Service.Protection;
+
+/// <summary>
+/// Turns validated events into what the store holds: every personal-data value (the catalogue's
+/// classification) normalised, pseudonymised for its epoch and encrypted under its person's key by the
+/// <see cref="FieldProtector"/>, in one call per batch; the data keeps the pseudonym in the value's place.
+/// </summary>
+public static class EventProtection
+{
+    /// <summary>The ciphertexts' associated data names the event by its idempotency key (source and id).</summary>
+    public static string AssociatedEventId(AuditEnvelope envelope) => $"{envelope.Source}\n{envelope.Id}";
+
+    /// <summary>Where a value sits: the field name, or <c>name[index]</c> for an item of a list field.</summary>
+    public static string PathOf(string field, int? index) => index is { } i ? $"{field}[{i}]" : field;
+
+    public static async Task<AuditEventRecorded[]> RecordAsync(IReadOnlyList<IncomingEvent> events, FieldProtector protector, CancellationToken ct)
+    {
+        var requests = new List<ProtectionRequest>(events.Count * 2);
+        var counts = new int[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            var eventId = AssociatedEventId(e.Envelope);
+            foreach (var (path, kind, value) in PersonalValues(e.Descriptor, e.Data))
+            {
+                requests.Add(new ProtectionRequest(e.Envelope.Tenant, eventId, e.Envelope.Time, path, kind, value));
+                counts[i]++;
+            }
+        }
+
+        var protectedValues = await protector.ProtectAsync(requests, ct);
+        var records = new AuditEventRecorded[events.Count];
+        var next = 0;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            var pseudonyms = new Dictionary<string, string?>(counts[i], StringComparer.Ordinal);
+            var sealedValues = new Dictionary<string, ProtectedField>(counts[i], StringComparer.Ordinal);
+            for (var end = next + counts[i]; next < end; next++)
+            {
+                var value = protectedValues[next];
+                pseudonyms[requests[next].FieldPath] = value.Pseudonym;
+                sealedValues[requests[next].FieldPath] = new ProtectedField(value.Ciphertext, Digest(value.Ciphertext));
+            }
+
+            records[i] = new AuditEventRecorded(
+                e.Envelope,
+                ReplaceValues(e.Descriptor, e.Data, pseudonyms),
+                pseudonyms.ToDictionary(p => p.Key, p => p.Value!, StringComparer.Ordinal),
+                sealedValues,
+                e.Descriptor.RetentionFor(e.Data));
+        }
+
+        return records;
+    }
+
+    /// <summary>SHA-256 of the ciphertext's UTF-8 bytes as stored, base64: what the integrity log's leaf holds in the value's place.</summary>
+    public static string Digest(string ciphertext)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(ciphertext), hash);
+        return Convert.ToBase64String(hash);
+    }
+
+    /// <summary>The personal-data values of an event's data, in field order: (path, kind, value).</summary>
+    public static IEnumerable<(string Path, IdentifierKind Kind, string Value)> PersonalValues(EventDescriptor descriptor, JsonElement data)
+    {
+        foreach (var field in descriptor.PersonalFields)
+        {
+            if (!data.TryGetProperty(field.JsonName, out var value))
+            {
+                continue;
+            }
+
+            var kind = IdentifierKinds.ForCategory(field.PersonalData!.Category);
+            if (value.ValueKind == JsonValueKind.String)
+            {
+                yield return (field.JsonName, kind, value.GetString()!);
+            }
+            else if (value.ValueKind == JsonValueKind.Array)
+            {
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.String)
+                    {
+                        yield return (PathOf(field.JsonName, index), kind, item.GetString()!);
+                    }
+
+                    index++;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The data with each personal value replaced by what <paramref name="replacements"/> holds for its path
+    /// (null where it holds nothing); lists keep their length, so every path stays where it was.
+    /// </summary>
+    public static JsonElement ReplaceValues(EventDescriptor descriptor, JsonElement data, IReadOnlyDictionary<string, string?> replacements)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var property in data.EnumerateObject())
+            {
+                var personal = descriptor.FieldsByName.TryGetValue(property.Name, out var field) && field.PersonalData is not null;
+                if (!personal)
+                {
+                    property.WriteTo(writer);
+                    continue;
+                }
+
+                writer.WritePropertyName(property.Name);
+                if (property.Value.ValueKind == JsonValueKind.Array)
+                {
+                    writer.WriteStartArray();
+                    for (var index = 0; index < property.Value.GetArrayLength(); index++)
+                    {
+                        WriteNullable(writer, replacements.GetValueOrDefault(PathOf(property.Name, index)));
+                    }
+
+                    writer.WriteEndArray();
+                }
+                else
+                {
+                    WriteNullable(writer, replacements.GetValueOrDefault(property.Name));
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            writer.WriteStringValue(value);
+        }
+    }
+}
