@@ -30,8 +30,11 @@ public class JobTests(ServiceFixture service)
         expired.GetProperty("data").GetProperty("dest").ValueKind.ShouldBe(JsonValueKind.Null);
         expired.GetProperty("data").GetProperty("result").GetString().ShouldBe("stale");
         expired.GetProperty("redactedAt").ValueKind.ShouldBe(JsonValueKind.String);
+        expired.GetProperty("protected").GetProperty("orig").GetProperty("ciphertext").ValueKind.ShouldBe(JsonValueKind.Null);
+        expired.GetProperty("protected").GetProperty("orig").GetProperty("digest").GetString().ShouldNotBeNullOrEmpty();
         var kept = JsonDocument.Parse((await Api.StoredData(tenant, "new-1"))!).RootElement;
-        kept.GetProperty("data").GetProperty("orig").GetString().ShouldBe("tel:+491555000001");
+        kept.GetProperty("data").GetProperty("orig").GetString().ShouldBe(kept.GetProperty("pseudonyms").GetProperty("orig").GetString());
+        kept.GetProperty("protected").GetProperty("orig").GetProperty("ciphertext").GetString()!.ShouldStartWith("enc1.");
 
         await using var session = service.Store.QuerySession(tenant);
         var receipts = await session.Events.FetchStreamAsync(ReceiptStreams.Retention);
