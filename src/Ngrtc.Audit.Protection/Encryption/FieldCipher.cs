@@ -37,7 +37,7 @@ public static class FieldCipher
             Encoding.UTF8.GetBytes(plaintext, plain);
             WriteAssociatedData(tenant, eventId, fieldPath, aad);
             var nonce = payload[..NonceSize];
-            RandomNumberGenerator.Fill(nonce);
+            Nonces.Fill(nonce);
             key.Encrypt(nonce, plain, payload.Slice(NonceSize, plainLength), payload[^TagSize..], aad);
 
             var encodedLength = Base64Url.GetEncodedLength(payloadLength);
@@ -162,5 +162,36 @@ public static class FieldCipher
         {
             throw new ArgumentException($"{name} must be non-empty and free of NUL characters.", name);
         }
+    }
+}
+
+/// <summary>
+/// Random nonces from a per-thread buffer of CSPRNG output, refilled 4 KiB at a time: one RandomNumberGenerator
+/// call per ~340 encryptions instead of one each (it was a third of an encryption's time). Each byte is handed
+/// out once; nonces are public, so holding them in memory before use costs nothing.
+/// </summary>
+internal static class Nonces
+{
+    private const int BufferSize = 4096;
+
+    [ThreadStatic]
+    private static byte[]? t_buffer;
+
+    [ThreadStatic]
+    private static int t_used;
+
+    public static void Fill(Span<byte> nonce)
+    {
+        var buffer = t_buffer;
+        if (buffer is null || t_used + nonce.Length > BufferSize)
+        {
+            buffer = t_buffer ??= new byte[BufferSize];
+            RandomNumberGenerator.Fill(buffer);
+            t_used = 0;
+        }
+
+        buffer.AsSpan(t_used, nonce.Length).CopyTo(nonce);
+        buffer.AsSpan(t_used, nonce.Length).Clear();
+        t_used += nonce.Length;
     }
 }

@@ -49,12 +49,15 @@ public sealed class PostgresSubjectKeyStore : ISubjectKeyStore
 
             await using var batch = _database.CreateBatch();
             // 1. Offer a candidate for every slot; a slot that has a live key keeps it, a closed epoch gets none.
+            //    In slot order: an insert that meets another transaction's uncommitted row waits for it, and two
+            //    batches taking the same slots in different orders would deadlock.
             batch.BatchCommands.Add(Command(
                 $"""
                 insert into {_table} (tenant_id, key_id, subject_id, epoch, kek_id, wrapped_key, created_at)
                 select $1, t.k, t.s, t.e, $2, t.w, $3
                 from unnest($4::text[], $5::text[], $6::text[], $7::bytea[]) as t(s, e, k, w)
                 where not exists (select 1 from {_peppers} p where p.tenant_id = $1 and p.epoch = t.e and p.destroyed_at is not null)
+                order by t.s, t.e
                 on conflict (tenant_id, subject_id, epoch) do nothing
                 """,
                 tenant,
@@ -77,13 +80,20 @@ public sealed class PostgresSubjectKeyStore : ISubjectKeyStore
                 wanted.Select(s => s.Epoch.Label).ToArray()));
 
             var rows = new List<(SubjectEpoch Slot, string KeyId, WrappedKey Wrapped)>();
-            await using (var reader = await batch.ExecuteReaderAsync(ct))
+            try
             {
+                await using var reader = await batch.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
                 {
                     var slot = new SubjectEpoch(new SubjectId(reader.GetString(0)), new Epoch(reader.GetString(1)));
                     rows.Add((slot, reader.GetString(2), new WrappedKey(reader.GetString(3), reader.GetFieldValue<byte[]>(4))));
                 }
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < Attempts - 1)
+            {
+                // Ordered inserts should not deadlock; should one still (a lock order PostgreSQL chose), try again.
+                ReturnFresh(tenant, kekId, offered.Values);
+                continue;
             }
 
             foreach (var (slot, keyId, wrapped) in rows)

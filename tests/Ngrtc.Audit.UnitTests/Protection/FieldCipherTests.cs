@@ -43,9 +43,12 @@ public class FieldCipherTests
     }
 
     [Fact]
-    public void every_encryption_has_its_own_nonce()
+    public void every_encryption_has_its_own_nonce_across_refills_of_the_nonce_buffer()
     {
         Sealed().ShouldNotBe(Sealed());
+        var nonces = Enumerable.Range(0, 2000).Select(_ => Convert.ToHexString(Base64Url.DecodeFromChars(Sealed().Split('.')[2])[..12])).ToList();
+        nonces.Distinct().Count().ShouldBe(nonces.Count);
+        nonces.ShouldNotContain(new string('0', 24));
     }
 
     [Fact]
