@@ -132,6 +132,8 @@ public static class Bus
 
             // Invalid input is not retried: it goes to the dead letters with the reason.
             opts.OnException<AuditEventRejectedException>().MoveToErrorQueue();
+            // An event of an epoch already anonymised cannot be pseudonymised any more: refused, not retried.
+            opts.OnException<Ngrtc.Audit.Protection.EpochAnonymisedException>().MoveToErrorQueue();
             opts.OnException<NpgsqlException>().RetryWithCooldown(100.Milliseconds(), 1.Seconds(), 5.Seconds())
                 .Then.MoveToErrorQueue();
         });
