@@ -204,7 +204,7 @@ pg_create_databases() {
 }
 
 pg_export() {
-  export NGRTC_PG_PORT NGRTC_PG_DIR
+  export NGRTC_PG_PORT NGRTC_PG_DIR NGRTC_PG_BIN
   export NGRTC_PG_CONNECTION="Host=127.0.0.1;Port=$NGRTC_PG_PORT;Database=ngrtc_audit;Username=postgres"
   export NGRTC_PG_TEST_CONNECTION="Host=127.0.0.1;Port=$NGRTC_PG_PORT;Database=ngrtc_audit_test;Username=postgres"
 }

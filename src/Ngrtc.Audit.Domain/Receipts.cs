@@ -25,3 +25,23 @@ public static class ReceiptStreams
     public const string Retention = "receipts retention";
     public const string Exports = "receipts exports";
 }
+
+/// <summary>Receipt of a data subject's erasure (crypto-shredding): counts and epochs, never who.</summary>
+public sealed record SubjectErasureExecuted(string CaseId, int KeysDestroyed, IReadOnlyList<string> Epochs, int DeadLettersRemoved, DateTimeOffset At);
+
+/// <summary>Receipt of an epoch's anonymisation: its pepper (and its data keys) destroyed.</summary>
+public sealed record EpochAnonymised(string Epoch, bool PepperDestroyed, int DataKeysDestroyed, DateTimeOffset At);
+
+/// <summary>Receipt of a key-encryption-key rotation: every key and pepper rewrapped under <see cref="KekId"/>.</summary>
+public sealed record KeysRewrapped(string KekId, int SubjectKeys, int PeppersAndIndexKeys, DateTimeOffset At);
+
+/// <summary>Receipt of a privileged read of a subject's data (access request or re-identification).</summary>
+public sealed record SubjectDataRevealed(string CaseId, string Purpose, int Events, int Values, int Erased, DateTimeOffset At);
+
+/// <summary>Stream keys of the key-management and data-subject receipts.</summary>
+public static class SubjectReceiptStreams
+{
+    public const string Erasure = "receipts erasure";
+    public const string Keys = "receipts keys";
+    public const string Reveals = "receipts reveals";
+}

@@ -58,6 +58,9 @@ public sealed class ServiceFixture : IAsyncLifetime
         Set("Ngrtc__Bus__PollingInterval", "00:00:00.100");
         Set("Ngrtc__Demo__Enabled", "false");
         Set("Ngrtc__Bus__DeadLetterExpiration", DeadLetterExpiration.ToString());
+        Set("Ngrtc__Bus__KeepHandledEnvelopes", "00:00:01");
+        Set("Ngrtc__Bus__HandledEnvelopeCleanupInterval", "00:00:01");
+        Set("Logging__LogLevel__Ngrtc", "Debug");
 
         // A clean slate before the host starts (the async daemon must not remember an older store).
         await using (var database = NpgsqlDataSource.Create(ConnectionString))
@@ -84,7 +87,11 @@ public sealed class ServiceFixture : IAsyncLifetime
     public static Task<IAlbaHost> StartServiceProcess() => AlbaHost.For<Program>(x =>
     {
         x.UseSetting("environment", "Testing");
-        x.ConfigureServices(services => services.RunWolverineInSoloMode());
+        x.ConfigureServices(services =>
+        {
+            services.RunWolverineInSoloMode();
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(CapturedLogs.Provider);
+        });
     });
 
     /// <summary>
