@@ -4,6 +4,7 @@ using Ngrtc.Audit.Service.Demo;
 using Ngrtc.Audit.Service.Exposure;
 using Ngrtc.Audit.Service.Hosting;
 using Ngrtc.Audit.Service.Ingestion;
+using Ngrtc.Audit.Service.Integrity;
 
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
@@ -17,6 +18,7 @@ builder.Services.AddProblemDetails();
 builder.AddAuditStore();
 builder.AddBus();
 builder.AddJobs();
+builder.AddIntegrity();
 builder.AddHealth();
 DemoEmitter.AddDemo(builder);
 
@@ -27,6 +29,7 @@ app.MapIngestion();
 app.MapExposure();
 app.MapCatalogue();
 app.MapJobs();
+app.MapIntegrity();
 app.MapHealth();
 
 // With no arguments this runs the service; otherwise it is the command-line tool (ops/ngrtc-audit).

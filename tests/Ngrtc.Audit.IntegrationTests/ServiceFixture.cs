@@ -31,6 +31,11 @@ public sealed class ServiceFixture : IAsyncLifetime
     /// <summary>Test classes that start a second host, or that use Hangfire, run one after the other.</summary>
     public const string HangfireGlobals = "hangfire-globals";
 
+    public const string SigningKeyId = "suite-1";
+
+    /// <summary>The suite's tree-head key, made for this run.</summary>
+    public static System.Security.Cryptography.ECDsa SigningKey { get; } = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+
     public IAlbaHost Host { get; private set; } = null!;
 
     public string ExportFolder { get; } = Path.Combine(Path.GetTempPath(), "ngrtc-audit-tests", Guid.NewGuid().ToString("n"));
@@ -61,6 +66,12 @@ public sealed class ServiceFixture : IAsyncLifetime
         Set("Ngrtc__Bus__KeepHandledEnvelopes", "00:00:01");
         Set("Ngrtc__Bus__HandledEnvelopeCleanupInterval", "00:00:01");
         Set("Logging__LogLevel__Ngrtc", "Debug");
+        Set("Ngrtc__Integrity__Signing__Current", SigningKeyId);
+        Set("Ngrtc__Integrity__Signing__Keys__0__KeyId", SigningKeyId);
+        Set("Ngrtc__Integrity__Signing__Keys__0__Pem", SigningKey.ExportPkcs8PrivateKeyPem());
+        Set("Ngrtc__Integrity__PollInterval", "00:00:00.100");
+        Set("Ngrtc__Integrity__HeadEveryEvents", "1");
+        Set("Ngrtc__Integrity__HeadEvery", "00:00:02");
 
         // A clean slate before the host starts (the async daemon must not remember an older store).
         await using (var database = NpgsqlDataSource.Create(ConnectionString))

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Ngrtc.Audit.Service.Integrity;
 
 /// <summary>
@@ -25,14 +23,7 @@ public static class MerkleTiles
     }
 
     /// <summary>RFC 9162 node hash: SHA-256(0x01 ‖ left ‖ right).</summary>
-    public static byte[] NodeHash(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
-    {
-        Span<byte> buffer = stackalloc byte[1 + (2 * HashSize)];
-        buffer[0] = 1;
-        left.CopyTo(buffer[1..]);
-        right.CopyTo(buffer[(1 + HashSize)..]);
-        return SHA256.HashData(buffer);
-    }
+    public static byte[] NodeHash(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right) => Ngrtc.Audit.Integrity.MerkleHash.Node(left, right);
 
     /// <summary>The root of a perfect subtree over <paramref name="count"/> consecutive hashes (a power of two) of one tile.</summary>
     public static byte[] PerfectRoot(ReadOnlySpan<byte> hashes, int first, int count)
@@ -190,7 +181,7 @@ public sealed class TileEdge
     {
         if (Size == 0)
         {
-            return SHA256.HashData([]);
+            return Ngrtc.Audit.Integrity.MerkleHash.EmptyRoot.ToArray();
         }
 
         byte[]? root = null;

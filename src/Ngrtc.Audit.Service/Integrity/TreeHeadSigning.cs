@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Ngrtc.Audit.Integrity;
+using Npgsql;
+
+namespace Ngrtc.Audit.Service.Integrity;
+
+public sealed class SigningKeyOptions
+{
+    /// <summary>The key id heads are signed under (the JWS <c>kid</c>).</summary>
+    public string KeyId { get; set; } = "";
+
+    /// <summary>PEM of the P-256 private key (PKCS#8), or of the public key only for a retired key that still verifies old heads.</summary>
+    public string? Pem { get; set; }
+
+    /// <summary>Or a file holding that PEM.</summary>
+    public string? PemFile { get; set; }
+}
+
+public sealed class TreeHeadKeyOptions
+{
+    public const string Section = "Ngrtc:Integrity:Signing";
+
+    /// <summary>The key new heads are signed with.</summary>
+    public string Current { get; set; } = "";
+
+    /// <summary>Every key, current and retired: all are published in the JWKS.</summary>
+    public List<SigningKeyOptions> Keys { get; set; } = [];
+}
+
+/// <summary>Tree-head keys from configuration (rotation: add a key, make it current, keep the old one's public part).</summary>
+public sealed class TreeHeadSigning : IDisposable
+{
+    private readonly Dictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
+    private readonly TreeHeadSigner _signer;
+
+    public TreeHeadSigning(IOptions<TreeHeadKeyOptions> options)
+    {
+        var settings = options.Value;
+        foreach (var key in settings.Keys)
+        {
+            var pem = key.Pem is { Length: > 0 } text ? text : key.PemFile is { Length: > 0 } file ? File.ReadAllText(file) : null;
+            _keys[key.KeyId] = TreeHeadKeys.FromPem(pem ?? throw new InvalidOperationException($"Signing key {key.KeyId} has neither Pem nor PemFile."));
+        }
+
+        if (!_keys.TryGetValue(settings.Current, out var current))
+        {
+            throw new InvalidOperationException($"{TreeHeadKeyOptions.Section}:Current must name one of its Keys (there is no default key outside Development).");
+        }
+
+        _signer = new TreeHeadSigner(current, settings.Current);
+        Verifier = TreeHeadVerifier.FromKeys(_keys);
+        Jwks = Ngrtc.Audit.Integrity.Jwks.Export(_keys);
+    }
+
+    public TreeHeadVerifier Verifier { get; }
+
+    /// <summary>The public keys as an RFC 7517 JWK Set.</summary>
+    public string Jwks { get; }
+
+    /// <summary>Signs a head if one is due: enough new events, or long enough since the last (even with nothing new).</summary>
+    public async Task SignIfDueAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string tenant, TileEdge edge, DateTimeOffset now, SealerOptions options, CancellationToken ct)
+    {
+        var last = await StoredHeads.LatestAsync(connection, tx, tenant, ct);
+        var due = last is null
+            || edge.Size - last.Head.TreeSize >= options.HeadEveryEvents
+            || (edge.Size > last.Head.TreeSize && options.HeadEveryEvents <= 1)
+            || now - last.Head.Timestamp >= options.HeadEvery;
+        if (!due)
+        {
+            return;
+        }
+
+        var signed = _signer.Sign(tenant, edge.Size, edge.Root(), now, last?.Hash());
+        await StoredHeads.AppendAsync(connection, tx, tenant, (last?.Seq ?? 0) + 1, signed, ct);
+    }
+
+    public void Dispose()
+    {
+        foreach (var key in _keys.Values)
+        {
+            key.Dispose();
+        }
+    }
+}
