@@ -1,0 +1,214 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Ngrtc.Audit.Integrity;
+using Ngrtc.Audit.Protection;
+using Ngrtc.Audit.Service.DataSubjects;
+using Ngrtc.Audit.Service.Integrity;
+using Ngrtc.Audit.Tests;
+using Npgsql;
+
+namespace Ngrtc.Audit.IntegrationTests;
+
+/// <summary>
+/// The tamper-evident log against the real store: proofs served verify offline against signed heads, and each
+/// kind of tampering (CloudTrail validate-logs is the bar) is detected by full verification and named.
+/// </summary>
+public class IntegrityTests(ServiceFixture service)
+{
+    private const int Events = 20;
+
+    private async Task<string> SealedTenant(int count = Events)
+    {
+        var tenant = ServiceFixture.NewTenant();
+        using var client = service.Client();
+        (await client.PostBatch([.. Enumerable.Range(0, count).Select(i => i % 2 == 0
+            ? Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant)
+            : Ngrtc.Audit.Tests.Events.ExposureDisclosed($"e-{i}", tenant, subject: $"tel:+4915559{i:D5}"))])).EnsureSuccessStatusCode();
+        await ServiceFixture.Eventually(
+            async () => (await client.GetAsync($"/api/v1/integrity/tree-heads/latest?tenant={tenant}")) is { IsSuccessStatusCode: true } r
+                && (await r.Json()).GetProperty("treeSize").GetInt64() == count ? "" : null,
+            "a tree head covering every event");
+        return tenant;
+    }
+
+    private async Task<TenantVerification> Verify(string tenant)
+    {
+        var verifier = TreeHeadVerifier.FromJwks(await (await service.Client().GetAsync("/api/v1/integrity/jwks")).Content.ReadAsStringAsync());
+        var results = await VerifyLog.RunAsync(service.Host.Services.GetRequiredService<NpgsqlDataSource>(), verifier, CancellationToken.None);
+        return results.Single(r => r.Tenant == tenant);
+    }
+
+    private static async Task Sql(string sql, string tenant)
+    {
+        await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
+        foreach (var statement in sql.Split(";\n"))
+        {
+            await using var command = database.CreateCommand(statement);
+            command.Parameters.AddWithValue(tenant);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    private const string Log = "ngrtc.mt_events where tenant_id = $1 and stream_id = 'audit-log'";
+
+    [Fact]
+    public async Task a_served_inclusion_proof_verifies_offline_against_the_signed_head_and_the_jwks()
+    {
+        var tenant = await SealedTenant();
+        using var client = service.Client();
+        var head = await (await client.GetAsync($"/api/v1/integrity/tree-heads/latest?tenant={tenant}")).Json();
+        var verified = TreeHeadVerifier.FromJwks(await (await client.GetAsync("/api/v1/integrity/jwks")).Content.ReadAsStringAsync())
+            .Verify(head.GetProperty("jws").GetString());
+        verified.IsValid.ShouldBeTrue(verified.Reason);
+        verified.Head!.TreeSize.ShouldBe(Events);
+
+        var proof = await (await client.GetAsync($"/api/v1/integrity/proofs/inclusion?tenant={tenant}&eventId=e-7&treeSize={Events}")).Json();
+        proof.GetProperty("leafIdx").GetInt64().ShouldBe(7);
+        Convert.FromBase64String(proof.GetProperty("root").GetString()!).ShouldBe(verified.Head.RootHash);
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, proof.GetRawText());
+        new VerifyProofCommand().Execute(new VerifyProofInput { File = file }).ShouldBeTrue();
+
+        // The same proof for another leaf hash fails.
+        var forged = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(proof.GetRawText())!;
+        forged["leafHash"] = JsonSerializer.SerializeToElement(Convert.ToBase64String(new byte[32]));
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(forged));
+        new VerifyProofCommand().Execute(new VerifyProofInput { File = file }).ShouldBeFalse();
+        File.Delete(file);
+
+        (await Verify(tenant)).Problem.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task a_served_consistency_proof_shows_the_log_only_grew()
+    {
+        var tenant = await SealedTenant(5);
+        using var client = service.Client();
+        (await client.PostBatch([.. Enumerable.Range(5, 9).Select(i => Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant))])).EnsureSuccessStatusCode();
+        await ServiceFixture.Eventually(
+            async () => (await (await client.GetAsync($"/api/v1/integrity/tree-heads/latest?tenant={tenant}")).Json()).GetProperty("treeSize").GetInt64() == 14 ? "" : null,
+            "a tree head of 14");
+
+        var proof = await (await client.GetAsync($"/api/v1/integrity/proofs/consistency?tenant={tenant}&first=5&second=14")).Json();
+        var check = ProofFile.Verify(proof.GetRawText());
+        check.Valid.ShouldBeTrue(check.Reason);
+        check.Kind.ShouldBe(ProofKind.Consistency);
+    }
+
+    [Fact]
+    public async Task a_flipped_byte_in_one_stored_event_is_found_at_its_leaf_index()
+    {
+        var tenant = await SealedTenant();
+        // One byte: "stale" becomes "stalf" in the data of the 13th event.
+        await Sql("update ngrtc.mt_events set data = replace(data::text, '\"stale\"', '\"stalf\"')::jsonb where tenant_id = $1 and stream_id = 'audit-log' and version = 13", tenant);
+        var result = await Verify(tenant);
+        result.Problem.ShouldNotBeNull();
+        result.LeafIndex.ShouldBe(12);
+        result.EventId.ShouldBe("e-12");
+    }
+
+    [Fact]
+    public async Task a_deleted_event_is_found_where_it_is_missing()
+    {
+        var tenant = await SealedTenant();
+        await Sql($"delete from {Log} and version = 5", tenant);
+        var result = await Verify(tenant);
+        result.Problem!.ShouldContain("missing");
+        result.LeafIndex.ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task a_forged_event_inserted_into_the_log_is_found_at_its_position()
+    {
+        var tenant = await SealedTenant();
+        await Sql(
+            """
+            update ngrtc.mt_events set version = -version where tenant_id = $1 and stream_id = 'audit-log' and version >= 8;
+            update ngrtc.mt_events set version = -version + 1 where tenant_id = $1 and stream_id = 'audit-log' and version < 0;
+            insert into ngrtc.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived)
+            select nextval('ngrtc.mt_events_sequence'), gen_random_uuid(), stream_id, 8, jsonb_set(data, '{envelope,id}', '"forged"'), type, timestamp, tenant_id, mt_dotnet_type, false
+            from ngrtc.mt_events where tenant_id = $1 and stream_id = 'audit-log' and version = 9
+            """,
+            tenant);
+        var result = await Verify(tenant);
+        result.Problem.ShouldNotBeNull();
+        result.LeafIndex.ShouldBe(7);
+        result.EventId.ShouldBe("forged");
+    }
+
+    [Fact]
+    public async Task two_swapped_events_are_found_at_the_first_of_them()
+    {
+        var tenant = await SealedTenant();
+        await Sql(
+            """
+            update ngrtc.mt_events e set data = o.data
+            from ngrtc.mt_events o
+            where e.tenant_id = $1 and o.tenant_id = $1 and e.stream_id = 'audit-log' and o.stream_id = 'audit-log'
+              and ((e.version = 3 and o.version = 6) or (e.version = 6 and o.version = 3))
+            """,
+            tenant);
+        var result = await Verify(tenant);
+        result.LeafIndex.ShouldBe(2);
+        result.EventId.ShouldBe("e-5");
+    }
+
+    [Fact]
+    public async Task a_truncated_log_is_found()
+    {
+        var tenant = await SealedTenant();
+        await Sql($"delete from {Log} and version > 15", tenant);
+        var result = await Verify(tenant);
+        result.Problem!.ShouldContain("truncated");
+        result.LeafIndex.ShouldBe(15);
+    }
+
+    [Fact]
+    public async Task a_forged_tree_head_signature_is_found()
+    {
+        var tenant = await SealedTenant();
+        // The last character of the signature changed (keeping it base64url).
+        await Sql(
+            """
+            update ngrtc.tree_heads set jws = left(jws, -1) || case when right(jws, 1) = 'A' then 'B' else 'A' end
+            where tenant_id = $1 and seq = (select max(seq) from ngrtc.tree_heads where tenant_id = $1)
+            """,
+            tenant);
+        var result = await Verify(tenant);
+        result.Problem!.ShouldStartWith("tree head #");
+    }
+
+    [Fact]
+    public async Task a_tree_head_replaced_by_an_older_one_is_found()
+    {
+        var tenant = await SealedTenant(3);
+        using var client = service.Client();
+        (await client.PostBatch([.. Enumerable.Range(3, 4).Select(i => Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant))])).EnsureSuccessStatusCode();
+        await ServiceFixture.Eventually(
+            async () => (await (await client.GetAsync($"/api/v1/integrity/tree-heads/latest?tenant={tenant}")).Json()).GetProperty("treeSize").GetInt64() == 7 ? "" : null,
+            "a tree head of 7");
+        await Sql(
+            """
+            update ngrtc.tree_heads set jws = (select jws from ngrtc.tree_heads where tenant_id = $1 order by seq limit 1)
+            where tenant_id = $1 and seq = (select max(seq) from ngrtc.tree_heads where tenant_id = $1)
+            """,
+            tenant);
+        var result = await Verify(tenant);
+        result.Problem!.ShouldStartWith("tree head #");
+    }
+
+    [Fact]
+    public async Task verification_still_passes_after_a_subject_is_crypto_shredded()
+    {
+        var tenant = await SealedTenant();
+        var services = service.Host.Services;
+        var erased = await EraseSubjectHandler.Handle(
+            new EraseSubject(tenant, IdentifierKind.TelephoneNumber, "tel:+491555000001", "case-1", DateTimeOffset.UtcNow),
+            services.GetRequiredService<FieldProtector>(),
+            services.GetRequiredService<NpgsqlDataSource>(),
+            service.Store,
+            CancellationToken.None);
+        erased.KeysDestroyed.ShouldBeGreaterThan(0);
+        (await Verify(tenant)).Problem.ShouldBeNull();
+    }
+}
