@@ -45,3 +45,14 @@ public static class SubjectReceiptStreams
     public const string Keys = "receipts keys";
     public const string Reveals = "receipts reveals";
 }
+
+/// <summary>A full verification of a tenant's log found it intact.</summary>
+public sealed record IntegrityVerified(long Events, long SealedSize, int TreeHeads, DateTimeOffset At);
+
+/// <summary>Alert: a full verification found the tenant's log tampered with (or damaged), and where.</summary>
+public sealed record IntegrityViolationDetected(string Problem, long? LeafIndex, string? EventId, DateTimeOffset At);
+
+public static class IntegrityReceiptStreams
+{
+    public const string Verifications = "receipts integrity";
+}

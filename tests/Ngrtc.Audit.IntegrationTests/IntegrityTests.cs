@@ -13,6 +13,7 @@ namespace Ngrtc.Audit.IntegrationTests;
 /// The tamper-evident log against the real store: proofs served verify offline against signed heads, and each
 /// kind of tampering (CloudTrail validate-logs is the bar) is detected by full verification and named.
 /// </summary>
+[Collection(ServiceFixture.HangfireGlobals)]
 public class IntegrityTests(ServiceFixture service)
 {
     private const int Events = 20;
@@ -77,6 +78,9 @@ public class IntegrityTests(ServiceFixture service)
         File.Delete(file);
 
         (await Verify(tenant)).Problem.ShouldBeNull();
+        var job = await (await client.PostAsync("/api/v1/jobs/verify", null)).Json();
+        (await service.HangfireJobFinished(job.GetProperty("jobId").GetString()!)).ShouldBe("Succeeded");
+        (await (await client.GetAsync($"/api/v1/integrity/status?tenant={tenant}")).Json()).GetProperty("status").GetString().ShouldBe("verified");
     }
 
     [Fact]
@@ -105,6 +109,14 @@ public class IntegrityTests(ServiceFixture service)
         result.Problem.ShouldNotBeNull();
         result.LeafIndex.ShouldBe(12);
         result.EventId.ShouldBe("e-12");
+
+        // The recurring verification (run now, in Hangfire) records the alert; the status endpoint shows it.
+        using var client = service.Client();
+        var job = await (await client.PostAsync("/api/v1/jobs/verify", null)).Json();
+        (await service.HangfireJobFinished(job.GetProperty("jobId").GetString()!)).ShouldBe("Succeeded");
+        var status = await (await client.GetAsync($"/api/v1/integrity/status?tenant={tenant}")).Json();
+        status.GetProperty("status").GetString().ShouldBe("tampered");
+        status.GetProperty("leafIndex").GetInt64().ShouldBe(12);
     }
 
     [Fact]

@@ -45,6 +45,7 @@ public static class Jobs
         builder.Services.AddHostedService<RecurringJobsRegistration>();
         builder.Services.AddTransient<RetentionJob>();
         builder.Services.AddTransient<ExportJob>();
+        builder.Services.AddTransient<Integrity.VerificationJob>();
         return builder;
     }
 
@@ -70,18 +71,24 @@ public static class Jobs
                 return Results.Accepted(value: new JobEnqueued(client.Enqueue<ExportJob>(j => j.Run(period)), ExportJob.RecurringId));
             })
             .WithSummary("Export a period now (default: yesterday, UTC)");
+        group.MapPost("/verify", (IBackgroundJobClient client) =>
+                Results.Accepted(value: new JobEnqueued(client.Enqueue<Integrity.VerificationJob>(j => j.Run()), Integrity.VerificationJob.RecurringId)))
+            .WithSummary("Run the full integrity verification now");
         return app;
     }
 
     private sealed class RecurringJobsRegistration(
         IRecurringJobManager recurring,
         Microsoft.Extensions.Options.IOptions<RetentionOptions> retention,
-        Microsoft.Extensions.Options.IOptions<ExportOptions> export) : IHostedService
+        Microsoft.Extensions.Options.IOptions<ExportOptions> export,
+        IConfiguration configuration) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
             recurring.AddOrUpdate<RetentionJob>(RetentionJob.RecurringId, j => j.Run(), retention.Value.Schedule);
             recurring.AddOrUpdate<ExportJob>(ExportJob.RecurringId, j => j.Run(null), export.Value.Schedule);
+            recurring.AddOrUpdate<Integrity.VerificationJob>(
+                Integrity.VerificationJob.RecurringId, j => j.Run(), configuration.GetValue("Ngrtc:Integrity:VerifySchedule", "45 2 * * *"));
             return Task.CompletedTask;
         }
 

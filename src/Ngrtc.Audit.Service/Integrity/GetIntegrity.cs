@@ -28,6 +28,7 @@ public static class GetIntegrity
         group.MapGet("/tree-heads/{treeSize:long}", AtSize);
         group.MapGet("/proofs/inclusion", Inclusion);
         group.MapGet("/proofs/consistency", Consistency);
+        group.MapGet("/status", VerificationJob.Status);
         return app;
     }
 
