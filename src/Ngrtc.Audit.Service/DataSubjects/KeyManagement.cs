@@ -10,13 +10,13 @@ public sealed record AnonymiseEpoch(string Tenant, string Epoch, DateTimeOffset 
 /// <summary>Rewrap a tenant's data keys and peppers under its current key-encryption key (after rotating it).</summary>
 public sealed record RewrapKeys(string Tenant, DateTimeOffset At);
 
-public static class KeyManagementHandlers
+public static class KeyManagement
 {
     /// <summary>
     /// Destroying the epoch's pepper makes its pseudonyms unlinkable to any identifier: nobody can compute
     /// them again. Its data keys go too, so its ciphertexts are unreadable. Receipt: the epoch and counts.
     /// </summary>
-    public static async Task<EpochAnonymisationSummary> Handle(AnonymiseEpoch command, FieldProtector protector, IDocumentStore store, CancellationToken ct)
+    public static async Task<EpochAnonymisationSummary> AnonymiseAsync(AnonymiseEpoch command, FieldProtector protector, IDocumentStore store, CancellationToken ct)
     {
         var summary = await protector.DestroyEpochAsync(command.Tenant, new Epoch(command.Epoch), command.At, ct);
         await using var session = store.LightweightSession(command.Tenant);
@@ -26,7 +26,7 @@ public static class KeyManagementHandlers
     }
 
     /// <summary>Every wrapped key of the tenant rewrapped under the current KEK; no event is rewritten.</summary>
-    public static async Task<RewrapSummary> Handle(RewrapKeys command, KeyRotation rotation, IDocumentStore store, CancellationToken ct)
+    public static async Task<RewrapSummary> RewrapAsync(RewrapKeys command, KeyRotation rotation, IDocumentStore store, CancellationToken ct)
     {
         var summary = await rotation.RewrapAsync(command.Tenant, ct: ct);
         await using var session = store.LightweightSession(command.Tenant);

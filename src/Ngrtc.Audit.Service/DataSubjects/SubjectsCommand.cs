@@ -61,11 +61,11 @@ public sealed class SubjectsCommand : JasperFxAsyncCommand<SubjectsInput>
                 Console.WriteLine(JsonSerializer.Serialize(values, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
                 return true;
             case SubjectsAction.anonymise_epoch:
-                var epoch = await KeyManagementHandlers.Handle(new AnonymiseEpoch(input.TenantFlag, input.EpochFlag ?? throw new ArgumentException("--epoch is required"), now), protector, store, CancellationToken.None);
+                var epoch = await KeyManagement.AnonymiseAsync(new AnonymiseEpoch(input.TenantFlag, input.EpochFlag ?? throw new ArgumentException("--epoch is required"), now), protector, store, CancellationToken.None);
                 Console.WriteLine($"epoch {epoch.Epoch}: pepper destroyed {epoch.PepperDestroyed}, {epoch.DataKeysDestroyed} data key(s) destroyed");
                 return true;
             case SubjectsAction.rewrap:
-                var rewrap = await KeyManagementHandlers.Handle(new RewrapKeys(input.TenantFlag, now), services.GetRequiredService<KeyRotation>(), store, CancellationToken.None);
+                var rewrap = await KeyManagement.RewrapAsync(new RewrapKeys(input.TenantFlag, now), services.GetRequiredService<KeyRotation>(), store, CancellationToken.None);
                 Console.WriteLine($"rewrapped under {rewrap.KekId}: {rewrap.SubjectKeys} data key(s), {rewrap.PeppersAndIndexKeys} pepper(s) and index key(s)");
                 return true;
             default:
