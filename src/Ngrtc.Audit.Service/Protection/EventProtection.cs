@@ -63,6 +63,10 @@ public static class EventProtection
         return records;
     }
 
+    /// <summary>The events as validated, personal data in clear: the ingestion benchmark's baseline only.</summary>
+    public static AuditEventRecorded[] Unprotected(IReadOnlyList<IncomingEvent> events) =>
+        [.. events.Select(e => new AuditEventRecorded(e.Envelope, e.Data, new Dictionary<string, string>(), new Dictionary<string, ProtectedField>(), e.Descriptor.RetentionFor(e.Data)))];
+
     /// <summary>SHA-256 of the ciphertext's UTF-8 bytes as stored, base64: what the integrity log's leaf holds in the value's place.</summary>
     public static string Digest(string ciphertext)
     {

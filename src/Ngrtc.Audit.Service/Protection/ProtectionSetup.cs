@@ -16,13 +16,27 @@ public sealed class ProtectionSettings
 
     /// <summary>Default country code for national numbers (a leading 0), e.g. "49"; none by default.</summary>
     public string? DefaultCountryCode { get; set; }
+
+    /// <summary>
+    /// Store events as validated, unprotected: only for the ingestion benchmark's "without protection" baseline,
+    /// and refused at start-up unless the environment is <see cref="ProtectionSetup.BenchmarkEnvironment"/>.
+    /// </summary>
+    public bool DisabledForBenchmark { get; set; }
 }
 
 /// <summary>Keys, peppers and the <see cref="FieldProtector"/>: the one place personal data is protected and revealed.</summary>
 public static class ProtectionSetup
 {
+    public const string BenchmarkEnvironment = "Benchmark";
+
     public static WebApplicationBuilder AddProtection(this WebApplicationBuilder builder)
     {
+        if (builder.Configuration.GetValue<bool>($"{ProtectionSettings.Section}:{nameof(ProtectionSettings.DisabledForBenchmark)}")
+            && !builder.Environment.IsEnvironment(BenchmarkEnvironment))
+        {
+            throw new InvalidOperationException($"{ProtectionSettings.Section}:DisabledForBenchmark is only accepted in the {BenchmarkEnvironment} environment.");
+        }
+
         builder.Services.AddOptions<KeyEncryptionKeyOptions>().BindConfiguration(KeyEncryptionKeyOptions.Section)
             .Validate(
                 o => o.Tenants.Count > 0 || !string.IsNullOrWhiteSpace(o.Directory),
