@@ -25,7 +25,7 @@ public class PersonalDataAtRestTests(ServiceFixture service)
     private static readonly string[] Bob = ["sip:bob.builder@ims.example.org", "sip:bob.builder@IMS.Example.ORG", "sips:bob.builder@ims.example.org:5061"];
 
     // What a reader could find: every spelling, and the bare digits / user part they share.
-    private static readonly string[] Needles = [.. Alice, .. Bob, "491555773401", "1555-773401", "bob.builder"];
+    private static readonly string[] Needles = [.. Alice, .. Bob, "491555773401", "1555-773401", "1555 773401", "bob.builder"];
 
     private static JsonObject Call(string id, string tenant, string orig, string dest)
     {
@@ -88,6 +88,8 @@ public class PersonalDataAtRestTests(ServiceFixture service)
 
         ShouldHoldNone(await DumpDatabase(), "the database dump after the erasure");
         ShouldHoldNone(CapturedLogs.Provider.Text(), "the service's logs after the erasure");
+        // The erasure logged the identifier it was given, and the log shows the redaction marker instead.
+        CapturedLogs.Provider.Text().ShouldContain($"Erased subject {Ngrtc.Audit.Service.Hosting.PersonalDataRedactor.Marker} for case case-42");
     }
 
     private static void ShouldHoldNone(string text, string where)
@@ -118,7 +120,8 @@ public class PersonalDataAtRestTests(ServiceFixture service)
             services.GetRequiredService<FieldProtector>(),
             services.GetRequiredService<NpgsqlDataSource>(),
             service.Store,
-            CancellationToken.None);
+            CancellationToken.None,
+            services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Ngrtc.Audit.DataSubjects"));
     }
 
     /// <summary>Handled PostgreSQL-queue envelopes keep their bodies only briefly (1 s in the suite).</summary>

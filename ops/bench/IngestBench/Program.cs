@@ -85,7 +85,7 @@ namespace Ngrtc.Audit.Bench
     /// <summary>Marten's raw batched append and Npgsql binary COPY: the ceilings the transports are compared with.</summary>
     internal static class Baselines
     {
-        public const string DefaultKey = "YmVuY2gtb25seS1wc2V1ZG9ueW0ta2V5LTMyLWJ5dGVzISE="; // "bench-only-pseudonym-key-32-bytes!!"
+        public const string DefaultKey = "YmVuY2gtb25seS1rZWstb2YtMzItYnl0ZXMhISEhISE="; // "bench-only-kek-of-32-bytes!!!!!!"
 
         /// <summary>
         /// The service's own Marten configuration: AuditStore.AddAuditStore on a host builder that is never
@@ -191,6 +191,7 @@ namespace Ngrtc.Audit.Bench
             await using var app = StoreHost(options.String("connection"), options.String("key", DefaultKey));
             var serializer = app.Services.GetRequiredService<IDocumentStore>().Options.Serializer();
             var protector = app.Services.GetRequiredService<Ngrtc.Audit.Protection.FieldProtector>();
+            await app.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             var traffic = new Ngrtc.Audit.Service.Simulation.SimulatedTraffic(3);
             var now = DateTimeOffset.UtcNow;
             var bodies = Enumerable.Range(0, events / batch).Select(_ => traffic.NextBatch(now, batch)).ToList();

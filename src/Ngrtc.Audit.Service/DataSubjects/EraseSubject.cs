@@ -21,9 +21,9 @@ public sealed record SubjectErasureResult(int KeysDestroyed, IReadOnlyList<strin
 /// party's values and every integrity-log leaf stay. Their dead letters (raw messages, in clear) are deleted.
 /// A receipt without personal data is appended.
 /// </summary>
-public static class EraseSubjectHandler
+public static partial class EraseSubjectHandler
 {
-    public static async Task<SubjectErasureResult> Handle(EraseSubject command, FieldProtector protector, NpgsqlDataSource database, IDocumentStore store, CancellationToken ct)
+    public static async Task<SubjectErasureResult> Handle(EraseSubject command, FieldProtector protector, NpgsqlDataSource database, IDocumentStore store, CancellationToken ct, ILogger? logger = null)
     {
         var shredded = await protector.DestroySubjectAsync(command.Tenant, command.Kind, command.Identifier, command.At, ct);
         var target = protector.Normalizer.Normalize(command.Identifier, command.Kind);
@@ -37,8 +37,20 @@ public static class EraseSubjectHandler
         await using var session = store.LightweightSession(command.Tenant);
         session.Events.Append(SubjectReceiptStreams.Erasure, new SubjectErasureExecuted(command.CaseId, shredded.KeyCount, epochs, removed, command.At));
         await session.SaveChangesAsync(ct);
+        if (logger is not null)
+        {
+            Erased(logger, command.Identifier, command.CaseId, shredded.KeyCount, removed);
+        }
+
         return new SubjectErasureResult(shredded.KeyCount, epochs, removed);
     }
+}
+
+public static partial class EraseSubjectHandler
+{
+    // The identifier is classified: every log sink shows the redaction marker in its place.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Erased subject {Identifier} for case {CaseId}: {Keys} keys destroyed, {DeadLetters} dead letters deleted")]
+    private static partial void Erased(ILogger logger, [Hosting.PersonalDataLog] string identifier, string caseId, int keys, int deadLetters);
 }
 
 /// <summary>Deletes the tenant's dead letters that carry a given person anywhere in an event's data.</summary>

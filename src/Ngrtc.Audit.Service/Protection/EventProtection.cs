@@ -70,8 +70,11 @@ public static class EventProtection
     /// <summary>SHA-256 of the ciphertext's UTF-8 bytes as stored, base64: what the integrity log's leaf holds in the value's place.</summary>
     public static string Digest(string ciphertext)
     {
+        // Ciphertexts are ASCII (a prefix, a key id and base64url), so their UTF-8 bytes fit on the stack.
+        Span<byte> bytes = ciphertext.Length <= 1024 ? stackalloc byte[ciphertext.Length * 3] : new byte[ciphertext.Length * 3];
+        var length = Encoding.UTF8.GetBytes(ciphertext, bytes);
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(ciphertext), hash);
+        SHA256.HashData(bytes[..length], hash);
         return Convert.ToBase64String(hash);
     }
 
@@ -145,8 +148,8 @@ public static class EventProtection
             writer.WriteEndObject();
         }
 
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return document.RootElement.Clone();
+        var reader = new Utf8JsonReader(buffer.WrittenSpan);
+        return JsonElement.ParseValue(ref reader);
     }
 
     private static void WriteNullable(Utf8JsonWriter writer, string? value)
