@@ -98,9 +98,7 @@ public sealed class FieldProtector
         var results = new ProtectedValue[requests.Count];
         for (var i = 0; i < results.Length; i++)
         {
-            var item = prepared.Items[i];
-            var request = requests[i];
-            results[i] = Seal(request, item, prepared.Peppers[(request.Tenant, item.Epoch)], prepared.Keys[(request.Tenant, new SubjectEpoch(item.Subject, item.Epoch))]);
+            results[i] = Seal(requests[i], prepared.Items[i], prepared.ItemPeppers[i], prepared.ItemKeys[i]);
         }
 
         return results;
@@ -241,46 +239,70 @@ public sealed class FieldProtector
 
     private async ValueTask<Prepared> PrepareCoreAsync(IReadOnlyList<ProtectionRequest> requests, CancellationToken ct)
     {
-        var prepared = new Prepared(new Item[requests.Count]);
+        var prepared = new Prepared(requests.Count);
         var subjectIndexKeys = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+
+        // A batch is nearly always one tenant and one epoch: the previous request's answers are checked first.
+        string? sikTenant = null;
+        byte[]? sik = null;
+        string? pepperTenant = null;
+        Epoch? pepperEpoch = null;
+        byte[]? pepper = null;
         for (var i = 0; i < requests.Count; i++)
         {
             var request = requests[i];
-            if (!subjectIndexKeys.TryGetValue(request.Tenant, out var sik))
+            if (sik is null || !string.Equals(request.Tenant, sikTenant, StringComparison.Ordinal))
             {
-                FieldCipher.RequireContextPart(request.Tenant, nameof(request.Tenant));
-                sik = await SubjectIndexKeyAsync(request.Tenant, ct);
-                subjectIndexKeys[request.Tenant] = sik;
+                if (!subjectIndexKeys.TryGetValue(request.Tenant, out sik))
+                {
+                    FieldCipher.RequireContextPart(request.Tenant, nameof(request.Tenant));
+                    sik = await SubjectIndexKeyAsync(request.Tenant, ct);
+                    subjectIndexKeys[request.Tenant] = sik;
+                }
+
+                sikTenant = request.Tenant;
             }
 
             var item = Identify(request, sik);
             prepared.Items[i] = item;
-            if (!prepared.Peppers.ContainsKey((request.Tenant, item.Epoch)))
+            if (pepper is null || item.Epoch != pepperEpoch || !string.Equals(request.Tenant, pepperTenant, StringComparison.Ordinal))
             {
-                prepared.Peppers[(request.Tenant, item.Epoch)] = await PepperAsync(request.Tenant, item.Epoch, ct) is PepperLookup.Live live
-                    ? live.Pepper
-                    : throw new EpochAnonymisedException(request.Tenant, item.Epoch, request.FieldPath);
+                if (!prepared.Peppers.TryGetValue((request.Tenant, item.Epoch), out pepper))
+                {
+                    pepper = await PepperAsync(request.Tenant, item.Epoch, ct) is PepperLookup.Live live
+                        ? live.Pepper
+                        : throw new EpochAnonymisedException(request.Tenant, item.Epoch, request.FieldPath);
+                    prepared.Peppers[(request.Tenant, item.Epoch)] = pepper;
+                }
+
+                pepperTenant = request.Tenant;
+                pepperEpoch = item.Epoch;
             }
+
+            prepared.ItemPeppers[i] = pepper;
         }
 
-        var missing = new Dictionary<string, HashSet<SubjectEpoch>>(StringComparer.Ordinal);
+        Dictionary<string, HashSet<SubjectEpoch>>? missing = null;
+        List<int>? pending = null;
         for (var i = 0; i < requests.Count; i++)
         {
+            // One cache lookup per value, no batch dictionary: only the keys the cache lacks are collected (deduplicated).
             var tenant = requests[i].Tenant;
             var slot = new SubjectEpoch(prepared.Items[i].Subject, prepared.Items[i].Epoch);
-            if (prepared.Keys.ContainsKey((tenant, slot)))
+            if (_keysBySlot.TryGet((tenant, slot), out var cached))
             {
+                prepared.ItemKeys[i] = cached;
                 continue;
             }
 
-            if (_keysBySlot.TryGet((tenant, slot), out var cached))
-            {
-                prepared.Keys[(tenant, slot)] = cached;
-            }
-            else
-            {
-                (missing.TryGetValue(tenant, out var set) ? set : missing[tenant] = []).Add(slot);
-            }
+            (pending ??= []).Add(i);
+            missing ??= new Dictionary<string, HashSet<SubjectEpoch>>(StringComparer.Ordinal);
+            (missing.TryGetValue(tenant, out var set) ? set : missing[tenant] = []).Add(slot);
+        }
+
+        if (missing is null || pending is null)
+        {
+            return prepared;
         }
 
         foreach (var (tenant, slots) in missing)
@@ -291,6 +313,11 @@ public sealed class FieldProtector
                 _keysBySlot.Set((tenant, slot), key);
                 _keysById.Set((tenant, key.KeyId), new KeyLookup.Found(key));
             }
+        }
+
+        foreach (var i in pending)
+        {
+            prepared.ItemKeys[i] = prepared.Keys[(requests[i].Tenant, new SubjectEpoch(prepared.Items[i].Subject, prepared.Items[i].Epoch))];
         }
 
         return prepared;
@@ -346,10 +373,18 @@ public sealed class FieldProtector
 
     private readonly record struct Item(NormalizedIdentifier Identifier, Epoch Epoch, SubjectId Subject);
 
-    private sealed record Prepared(Item[] Items)
+    /// <summary>What a batch needs, per request (so that sealing looks nothing up) and per tenant, epoch and slot.</summary>
+    private sealed class Prepared(int count)
     {
+        public Item[] Items { get; } = new Item[count];
+
+        public byte[][] ItemPeppers { get; } = new byte[count][];
+
+        public DataKey[] ItemKeys { get; } = new DataKey[count];
+
         public Dictionary<(string Tenant, Epoch Epoch), byte[]> Peppers { get; } = [];
 
+        /// <summary>The keys the store gave for the slots the cache lacked.</summary>
         public Dictionary<(string Tenant, SubjectEpoch Slot), DataKey> Keys { get; } = [];
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -19,12 +20,26 @@ public static class Pseudonyms
     public const string Version = "p1";
     public const int MacBytes = 16;
 
+    private const int EncodedMacLength = 22;
+
     /// <summary>Requires a pepper of 32 bytes.</summary>
     public static string Compute(ReadOnlySpan<byte> pepper, Epoch epoch, NormalizedIdentifier identifier)
     {
         Span<byte> mac = stackalloc byte[32];
         MacInput.Hmac(pepper, identifier, mac);
-        return string.Concat(Version, ".", epoch.Label, ".", Base64Url.EncodeToString(mac[..MacBytes]));
+
+        // One string, no intermediate base64 string: "p1." label "." base64url(mac[..16]).
+        var label = epoch.Label;
+        var length = Version.Length + 1 + label.Length + 1 + EncodedMacLength;
+        Span<char> chars = length <= 128 ? stackalloc char[128] : new char[length];
+        Version.AsSpan().CopyTo(chars);
+        var at = Version.Length;
+        chars[at++] = '.';
+        label.AsSpan().CopyTo(chars[at..]);
+        at += label.Length;
+        chars[at++] = '.';
+        Base64Url.EncodeToChars(mac[..MacBytes], chars[at..]);
+        return new string(chars[..length]);
     }
 
     /// <summary>The epoch a pseudonym was made in; false for anything that is not a <c>p1.</c> pseudonym.</summary>
@@ -61,6 +76,13 @@ public readonly record struct SubjectId
         Value = value;
     }
 
+    /// <summary>For <see cref="Compute"/>: 16 bytes in base64url are 22 characters of the alphabet by construction.</summary>
+    private SubjectId(string value, bool trusted)
+    {
+        Debug.Assert(trusted && value.Length == 22);
+        Value = value;
+    }
+
     public string Value { get; }
 
     /// <summary>Requires a subject-index key of 32 bytes.</summary>
@@ -68,30 +90,64 @@ public readonly record struct SubjectId
     {
         Span<byte> mac = stackalloc byte[32];
         MacInput.Hmac(subjectIndexKey, identifier, mac);
-        return new SubjectId(Base64Url.EncodeToString(mac[..16]));
+        return new SubjectId(Base64Url.EncodeToString(mac[..16]), trusted: true);
     }
 
     public override string ToString() => Value;
 }
 
-/// <summary>The bytes both MACs run over: the form as one byte, then the UTF-8 of the canonical value.</summary>
+/// <summary>
+/// The bytes both MACs run over: the form as one byte, then the UTF-8 of the canonical value.
+/// HMAC-SHA256 runs on a per-thread <see cref="IncrementalHash"/> per key, reused across calls: the one-shot
+/// <see cref="HMACSHA256.HashData(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte})"/> set the key up (and
+/// allocated a native context) on every call, which was most of an HMAC's cost. Each thread holds at most
+/// <see cref="CachedKeys"/> keys, matched by content (not by array identity: the result cannot depend on the cache),
+/// for at most <see cref="KeyLifetimeMilliseconds"/> after it first saw them; expired ones are disposed and their
+/// copy zeroed on the thread's next MAC, so a destroyed pepper does not linger longer than the callers' own caches
+/// (5 minutes by default) on a thread that keeps computing MACs.
+/// </summary>
 internal static class MacInput
 {
+    private const int KeySize = 32;
+    private const int CachedKeys = 8;
+    private const long KeyLifetimeMilliseconds = 60_000;
+
+    [ThreadStatic]
+    private static Slot[]? t_slots;
+
+    [ThreadStatic]
+    private static int t_next;
+
     public static void Hmac(ReadOnlySpan<byte> key, NormalizedIdentifier identifier, Span<byte> mac)
     {
-        if (key.Length != 32)
+        if (key.Length != KeySize)
         {
             throw new ArgumentException("A pepper or subject-index key is 32 bytes.", nameof(key));
         }
 
-        var max = Encoding.UTF8.GetMaxByteCount(identifier.Value.Length) + 1;
+        var value = identifier.Value;
+        var max = Encoding.UTF8.GetMaxByteCount(value.Length) + 1;
         byte[]? rented = null;
         var buffer = max <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(max));
         try
         {
             buffer[0] = (byte)identifier.Form;
-            var length = 1 + Encoding.UTF8.GetBytes(identifier.Value, buffer[1..]);
-            HMACSHA256.HashData(key, buffer[..length], mac);
+            var length = 1 + Encoding.UTF8.GetBytes(value, buffer[1..]);
+            var slot = SlotFor(key);
+            try
+            {
+                slot.Hash!.AppendData(buffer[..length]);
+                if (slot.Hash.GetHashAndReset(mac) != 32)
+                {
+                    throw new CryptographicException("HMAC-SHA256 did not produce 32 bytes.");
+                }
+            }
+            catch
+            {
+                // Its state is unknown now: never reuse it.
+                slot.Clear();
+                throw;
+            }
         }
         finally
         {
@@ -100,6 +156,72 @@ internal static class MacInput
                 CryptographicOperations.ZeroMemory(rented);
                 ArrayPool<byte>.Shared.Return(rented);
             }
+        }
+    }
+
+    private static Slot SlotFor(ReadOnlySpan<byte> key)
+    {
+        var slots = t_slots ??= CreateSlots();
+        var now = Environment.TickCount64;
+        Slot? found = null;
+        Slot? free = null;
+        foreach (var slot in slots)
+        {
+            if (slot.Hash is null)
+            {
+                free ??= slot;
+            }
+            else if (now - slot.Created >= KeyLifetimeMilliseconds)
+            {
+                slot.Clear();
+                free ??= slot;
+            }
+            else if (found is null && key.SequenceEqual(slot.Key))
+            {
+                found = slot;
+            }
+        }
+
+        if (found is not null)
+        {
+            return found;
+        }
+
+        if (free is null)
+        {
+            free = slots[t_next];
+            t_next = (t_next + 1) % slots.Length;
+            free.Clear();
+        }
+
+        key.CopyTo(free.Key);
+        free.Hash = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        free.Created = now;
+        return free;
+    }
+
+    private static Slot[] CreateSlots()
+    {
+        var slots = new Slot[CachedKeys];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            slots[i] = new Slot();
+        }
+
+        return slots;
+    }
+
+    private sealed class Slot
+    {
+        public readonly byte[] Key = new byte[KeySize];
+        public IncrementalHash? Hash;
+        public long Created;
+
+        public void Clear()
+        {
+            Hash?.Dispose();
+            Hash = null;
+            CryptographicOperations.ZeroMemory(Key);
         }
     }
 }

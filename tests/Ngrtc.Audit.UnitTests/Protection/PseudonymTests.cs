@@ -26,6 +26,32 @@ public class PseudonymTests
     }
 
     [Fact]
+    public void reused_hmac_states_give_the_one_shot_result_for_many_keys_in_any_order_and_long_values()
+    {
+        // More keys than a thread keeps HMAC states for, interleaved, with a key mutated in place between calls.
+        var peppers = Enumerable.Range(0, 20).Select(k => Enumerable.Range(k, 32).Select(i => (byte)(i * 7)).ToArray()).ToArray();
+        string[] values = ["+491555000001", "ünïcödé name", new string('x', 700), "a"];
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var pepper in peppers.Reverse().Concat(peppers))
+            {
+                foreach (var value in values)
+                {
+                    var identifier = new NormalizedIdentifier(IdentifierForm.Address, value);
+                    byte[] input = [(byte)IdentifierForm.Address, .. Encoding.UTF8.GetBytes(value)];
+                    var expected = HMACSHA256.HashData(pepper, input)[..16];
+                    var encoded = Convert.ToBase64String(expected).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+                    Pseudonyms.Compute(pepper, November, identifier).ShouldBe("p1.2026-11." + encoded);
+                    SubjectId.Compute(pepper, identifier).Value.ShouldBe(encoded);
+                }
+            }
+
+            peppers[0][0]++;
+        }
+    }
+
+    [Fact]
     public void stable_within_an_epoch_for_every_spelling()
     {
         var normalizer = IdentifierNormalizer.Default;
