@@ -25,12 +25,15 @@ public class IntegrityTests(ServiceFixture service)
         (await client.PostBatch([.. Enumerable.Range(0, count).Select(i => i % 2 == 0
             ? Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant)
             : Ngrtc.Audit.Tests.Events.ExposureDisclosed($"e-{i}", tenant, subject: $"tel:+4915559{i:D5}"))])).EnsureSuccessStatusCode();
-        await ServiceFixture.Eventually(
-            async () => (await client.GetAsync($"/api/v1/integrity/tree-heads/latest?tenant={tenant}")) is { IsSuccessStatusCode: true } r
-                && (await r.Json()).GetProperty("treeSize").GetInt64() == count ? "" : null,
-            "a tree head covering every event");
+        await HeadReaches(client, tenant, count);
         return tenant;
     }
+
+    /// <summary>Waits until the tenant's latest signed tree head covers <paramref name="size"/> events.</summary>
+    private static Task HeadReaches(HttpClient client, string tenant, long size) => ServiceFixture.Eventually(
+        async () => (await client.GetAsync($"/api/v1/integrity/tree-heads/latest?tenant={tenant}")) is { IsSuccessStatusCode: true } r
+            && (await r.Json()).GetProperty("treeSize").GetInt64() == size ? "" : null,
+        $"a tree head of size {size}");
 
     private async Task<TenantVerification> Verify(string tenant)
     {
@@ -89,9 +92,7 @@ public class IntegrityTests(ServiceFixture service)
         var tenant = await SealedTenant(5);
         using var client = service.Client();
         (await client.PostBatch([.. Enumerable.Range(5, 9).Select(i => Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant))])).EnsureSuccessStatusCode();
-        await ServiceFixture.Eventually(
-            async () => (await (await client.GetAsync($"/api/v1/integrity/tree-heads/latest?tenant={tenant}")).Json()).GetProperty("treeSize").GetInt64() == 14 ? "" : null,
-            "a tree head of 14");
+        await HeadReaches(client, tenant, 14);
 
         var proof = await (await client.GetAsync($"/api/v1/integrity/proofs/consistency?tenant={tenant}&first=5&second=14")).Json();
         var check = ProofFile.Verify(proof.GetRawText());
@@ -196,9 +197,7 @@ public class IntegrityTests(ServiceFixture service)
         var tenant = await SealedTenant(3);
         using var client = service.Client();
         (await client.PostBatch([.. Enumerable.Range(3, 4).Select(i => Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant))])).EnsureSuccessStatusCode();
-        await ServiceFixture.Eventually(
-            async () => (await (await client.GetAsync($"/api/v1/integrity/tree-heads/latest?tenant={tenant}")).Json()).GetProperty("treeSize").GetInt64() == 7 ? "" : null,
-            "a tree head of 7");
+        await HeadReaches(client, tenant, 7);
         await Sql(
             """
             update ngrtc.tree_heads set jws = (select jws from ngrtc.tree_heads where tenant_id = $1 order by seq limit 1)

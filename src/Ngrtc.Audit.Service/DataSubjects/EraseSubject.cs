@@ -2,6 +2,8 @@ using System.Text.Json;
 using Marten;
 using Ngrtc.Audit.Domain;
 using Ngrtc.Audit.Protection;
+using Ngrtc.Audit.Service.DeadLetters;
+using Ngrtc.Audit.Service.Hosting;
 using Ngrtc.Audit.Service.Ingestion;
 using Npgsql;
 
@@ -34,9 +36,8 @@ public static partial class EraseSubjectHandler
             ct);
         var epochs = shredded.Epochs.Select(e => e.Label).ToList();
 
-        await using var session = store.LightweightSession(command.Tenant);
-        session.Events.Append(SubjectReceiptStreams.Erasure, new SubjectErasureExecuted(command.CaseId, shredded.KeyCount, epochs, removed, command.At));
-        await session.SaveChangesAsync(ct);
+        await store.AppendReceiptAsync(
+            command.Tenant, SubjectReceiptStreams.Erasure, new SubjectErasureExecuted(command.CaseId, shredded.KeyCount, epochs, removed, command.At), ct);
         if (logger is not null)
         {
             Erased(logger, command.Identifier, command.CaseId, shredded.KeyCount, removed);
@@ -56,12 +57,10 @@ public static partial class EraseSubjectHandler
 /// <summary>Deletes the tenant's dead letters that carry a given person anywhere in an event's data.</summary>
 public static class DeadLetterErasure
 {
-    private const string Table = Bus.EnvelopeSchema + ".wolverine_dead_letters";
-
     public static async Task<int> RemoveAsync(NpgsqlDataSource database, string tenant, Func<string, bool> isThePerson, CancellationToken ct)
     {
         var doomed = new List<Guid>();
-        await using (var select = database.CreateCommand($"select id, body from {Table}"))
+        await using (var select = database.CreateCommand($"select id, body from {DeadLetterAdmin.Table}"))
         await using (var reader = await select.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -78,7 +77,7 @@ public static class DeadLetterErasure
             return 0;
         }
 
-        await using var delete = database.CreateCommand($"delete from {Table} where id = any($1)");
+        await using var delete = database.CreateCommand($"delete from {DeadLetterAdmin.Table} where id = any($1)");
         delete.Parameters.AddWithValue(doomed.ToArray());
         return await delete.ExecuteNonQueryAsync(ct);
     }

@@ -1,6 +1,7 @@
 using Marten;
 using Ngrtc.Audit.Domain;
 using Ngrtc.Audit.Protection;
+using Ngrtc.Audit.Service.Hosting;
 
 namespace Ngrtc.Audit.Service.DataSubjects;
 
@@ -19,9 +20,8 @@ public static class KeyManagement
     public static async Task<EpochAnonymisationSummary> AnonymiseAsync(AnonymiseEpoch command, FieldProtector protector, IDocumentStore store, CancellationToken ct)
     {
         var summary = await protector.DestroyEpochAsync(command.Tenant, new Epoch(command.Epoch), command.At, ct);
-        await using var session = store.LightweightSession(command.Tenant);
-        session.Events.Append(SubjectReceiptStreams.Keys, new EpochAnonymised(command.Epoch, summary.PepperDestroyed, summary.DataKeysDestroyed, command.At));
-        await session.SaveChangesAsync(ct);
+        await store.AppendReceiptAsync(
+            command.Tenant, SubjectReceiptStreams.Keys, new EpochAnonymised(command.Epoch, summary.PepperDestroyed, summary.DataKeysDestroyed, command.At), ct);
         return summary;
     }
 
@@ -29,9 +29,8 @@ public static class KeyManagement
     public static async Task<RewrapSummary> RewrapAsync(RewrapKeys command, KeyRotation rotation, IDocumentStore store, CancellationToken ct)
     {
         var summary = await rotation.RewrapAsync(command.Tenant, ct: ct);
-        await using var session = store.LightweightSession(command.Tenant);
-        session.Events.Append(SubjectReceiptStreams.Keys, new KeysRewrapped(summary.KekId, summary.SubjectKeys, summary.PeppersAndIndexKeys, command.At));
-        await session.SaveChangesAsync(ct);
+        await store.AppendReceiptAsync(
+            command.Tenant, SubjectReceiptStreams.Keys, new KeysRewrapped(summary.KekId, summary.SubjectKeys, summary.PeppersAndIndexKeys, command.At), ct);
         return summary;
     }
 }

@@ -87,11 +87,11 @@ public static class RevealSubjectHandler
 
         values.AddRange(erasedByRetention.Select(e => Describe(e.Event, e.Path, null)));
 
-        await using var session = store.LightweightSession(command.Tenant);
-        session.Events.Append(
+        await store.AppendReceiptAsync(
+            command.Tenant,
             SubjectReceiptStreams.Reveals,
-            new SubjectDataRevealed(command.CaseId, command.Purpose, values.Select(v => v.EventId).Distinct().Count(), values.Count, values.Count(v => v.Erased), command.At));
-        await session.SaveChangesAsync(ct);
+            new SubjectDataRevealed(command.CaseId, command.Purpose, values.Select(v => v.EventId).Distinct().Count(), values.Count, values.Count(v => v.Erased), command.At),
+            ct);
         return values;
     }
 

@@ -22,7 +22,7 @@ public sealed record DeadLetter(
 /// </summary>
 public static class DeadLetterAdmin
 {
-    private const string Table = Bus.EnvelopeSchema + ".wolverine_dead_letters";
+    public const string Table = Bus.EnvelopeSchema + ".wolverine_dead_letters";
 
     public static async Task<IReadOnlyList<DeadLetter>> ListAsync(NpgsqlDataSource database, int limit, CancellationToken ct)
     {

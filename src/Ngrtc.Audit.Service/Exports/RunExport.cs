@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Marten;
 using Microsoft.Extensions.Options;
 using Ngrtc.Audit.Domain;
+using Ngrtc.Audit.Service.Hosting;
 using Npgsql;
 
 namespace Ngrtc.Audit.Service.Exports;
@@ -116,11 +117,8 @@ public static partial class RunExportHandler
 
             Directory.Move(staging, folder);
 
-            await using var session = store.LightweightSession(tenant);
-            session.Events.Append(
-                ReceiptStreams.Exports,
-                new ComplianceExportWritten(command.Period, count, digest, Path.GetRelativePath(root, folder), clock.GetUtcNow()));
-            await session.SaveChangesAsync(ct);
+            await store.AppendReceiptAsync(
+                tenant, ReceiptStreams.Exports, new ComplianceExportWritten(command.Period, count, digest, Path.GetRelativePath(root, folder), clock.GetUtcNow()), ct);
             exported.Add(new ExportedTenant(tenant, folder, count, digest));
         }
 

@@ -81,14 +81,14 @@ public static class Jobs
         IRecurringJobManager recurring,
         Microsoft.Extensions.Options.IOptions<RetentionOptions> retention,
         Microsoft.Extensions.Options.IOptions<ExportOptions> export,
-        IConfiguration configuration) : IHostedService
+        Microsoft.Extensions.Options.IOptions<Integrity.SealerOptions> integrity) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
             recurring.AddOrUpdate<RetentionJob>(RetentionJob.RecurringId, j => j.Run(), retention.Value.Schedule);
             recurring.AddOrUpdate<ExportJob>(ExportJob.RecurringId, j => j.Run(null), export.Value.Schedule);
             recurring.AddOrUpdate<Integrity.VerificationJob>(
-                Integrity.VerificationJob.RecurringId, j => j.Run(), configuration.GetValue("Ngrtc:Integrity:VerifySchedule", "45 2 * * *"));
+                Integrity.VerificationJob.RecurringId, j => j.Run(), integrity.Value.VerifySchedule);
             return Task.CompletedTask;
         }
 

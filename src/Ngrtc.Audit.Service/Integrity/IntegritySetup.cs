@@ -9,7 +9,7 @@ public static class IntegritySetup
         builder.Services.AddOptions<TreeHeadKeyOptions>().BindConfiguration(TreeHeadKeyOptions.Section);
         builder.Services.AddSingleton<TreeHeadSigning>();
         builder.Services.AddSingleton<Sealer>();
-        if (builder.Configuration.GetValue($"{SealerOptions.Section}:Enabled", true))
+        if (builder.Configuration.GetSection(SealerOptions.Section).Get<SealerOptions>()?.Enabled ?? true)
         {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Sealer>());
         }

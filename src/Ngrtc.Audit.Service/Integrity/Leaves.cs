@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Ngrtc.Audit.Integrity;
+using Ngrtc.Audit.Service.Protection;
 
 namespace Ngrtc.Audit.Service.Integrity;
 
@@ -63,7 +64,7 @@ public static class Leaves
                     var index = 0;
                     foreach (var item in member.Value.EnumerateArray())
                     {
-                        if (digests.TryGetValue($"{member.Name}[{index++}]", out var digest))
+                        if (digests.TryGetValue(EventProtection.PathOf(member.Name, index++), out var digest))
                         {
                             writer.WriteStringValue(digest);
                         }

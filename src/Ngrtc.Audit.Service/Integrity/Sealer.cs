@@ -20,6 +20,12 @@ public sealed class SealerOptions
 
     /// <summary>Events read and hashed per transaction.</summary>
     public int BatchSize { get; set; } = 5_000;
+
+    /// <summary>Whether this node runs the sealer.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Cron expression (UTC) of the daily full verification.</summary>
+    public string VerifySchedule { get; set; } = "45 2 * * *";
 }
 
 /// <summary>

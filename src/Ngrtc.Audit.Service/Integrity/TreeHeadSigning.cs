@@ -64,7 +64,6 @@ public sealed class TreeHeadSigning : IDisposable
         var last = await StoredHeads.LatestAsync(connection, tx, tenant, ct);
         var due = last is null
             || edge.Size - last.Head.TreeSize >= options.HeadEveryEvents
-            || (edge.Size > last.Head.TreeSize && options.HeadEveryEvents <= 1)
             || now - last.Head.Timestamp >= options.HeadEvery;
         if (!due)
         {

@@ -20,13 +20,13 @@ public sealed class VerificationJob(NpgsqlDataSource database, TreeHeadSigning s
         var results = await VerifyLog.RunAsync(database, signing.Verifier, CancellationToken.None);
         foreach (var result in results)
         {
-            await using var session = store.LightweightSession(result.Tenant);
-            session.Events.Append(
+            await store.AppendReceiptAsync(
+                result.Tenant,
                 IntegrityReceiptStreams.Verifications,
                 result.Clean
                     ? new IntegrityVerified(result.Events, result.SealedSize, result.Heads, at)
-                    : new IntegrityViolationDetected(result.Problem!, result.LeafIndex, result.EventId, at));
-            await session.SaveChangesAsync();
+                    : new IntegrityViolationDetected(result.Problem!, result.LeafIndex, result.EventId, at),
+                CancellationToken.None);
             if (!result.Clean)
             {
                 logger.LogError("Integrity verification FAILED for a tenant log: {Problem} at leaf index {LeafIndex}", result.Problem, result.LeafIndex);

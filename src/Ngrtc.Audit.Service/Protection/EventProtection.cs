@@ -43,7 +43,7 @@ public static class EventProtection
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
-            var pseudonyms = new Dictionary<string, string?>(counts[i], StringComparer.Ordinal);
+            var pseudonyms = new Dictionary<string, string>(counts[i], StringComparer.Ordinal);
             var sealedValues = new Dictionary<string, ProtectedField>(counts[i], StringComparer.Ordinal);
             for (var end = next + counts[i]; next < end; next++)
             {
@@ -54,8 +54,8 @@ public static class EventProtection
 
             records[i] = new AuditEventRecorded(
                 e.Envelope,
-                ReplaceValues(e.Descriptor, e.Data, pseudonyms),
-                pseudonyms.ToDictionary(p => p.Key, p => p.Value!, StringComparer.Ordinal),
+                ReplaceValues(e.Descriptor, e.Data, pseudonyms.GetValueOrDefault),
+                pseudonyms,
                 sealedValues,
                 e.Descriptor.RetentionFor(e.Data));
         }
@@ -110,10 +110,10 @@ public static class EventProtection
     }
 
     /// <summary>
-    /// The data with each personal value replaced by what <paramref name="replacements"/> holds for its path
-    /// (null where it holds nothing); lists keep their length, so every path stays where it was.
+    /// The data with each personal value replaced by what <paramref name="replacement"/> gives for its path
+    /// (null where it gives nothing); lists keep their length, so every path stays where it was.
     /// </summary>
-    public static JsonElement ReplaceValues(EventDescriptor descriptor, JsonElement data, IReadOnlyDictionary<string, string?> replacements)
+    public static JsonElement ReplaceValues(EventDescriptor descriptor, JsonElement data, Func<string, string?> replacement)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -134,14 +134,14 @@ public static class EventProtection
                     writer.WriteStartArray();
                     for (var index = 0; index < property.Value.GetArrayLength(); index++)
                     {
-                        WriteNullable(writer, replacements.GetValueOrDefault(PathOf(property.Name, index)));
+                        WriteNullable(writer, replacement(PathOf(property.Name, index)));
                     }
 
                     writer.WriteEndArray();
                 }
                 else
                 {
-                    WriteNullable(writer, replacements.GetValueOrDefault(property.Name));
+                    WriteNullable(writer, replacement(property.Name));
                 }
             }
 

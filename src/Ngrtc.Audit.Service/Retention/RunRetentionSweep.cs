@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.Extensions.Options;
 using Ngrtc.Audit.Contracts.Catalogue;
 using Ngrtc.Audit.Domain;
+using Ngrtc.Audit.Service.Hosting;
 using Ngrtc.Audit.Service.Protection;
 using Npgsql;
 using NpgsqlTypes;
@@ -92,11 +93,8 @@ public static class RunRetentionSweepHandler
 
         foreach (var (tenant, (events, fields)) in perTenant)
         {
-            await using var session = store.LightweightSession(tenant);
-            session.Events.Append(
-                ReceiptStreams.Retention,
-                new RetentionRedactionExecuted(rule.Class, rule.AfterDays, cutoff, events, fields, command.AsOf));
-            await session.SaveChangesAsync(ct);
+            await store.AppendReceiptAsync(
+                tenant, ReceiptStreams.Retention, new RetentionRedactionExecuted(rule.Class, rule.AfterDays, cutoff, events, fields, command.AsOf), ct);
         }
 
         var result = new RetentionSweepResult(perTenant.Values.Sum(v => v.Events), perTenant.Values.Sum(v => v.Fields));
@@ -122,7 +120,7 @@ public static class RetentionRedaction
     {
         var descriptor = AuditCatalogue.Get(recorded.Envelope.Type);
         var blanked = recorded.Protected.Count(p => p.Value.Ciphertext is not null);
-        var data = EventProtection.ReplaceValues(descriptor, recorded.Data, new Dictionary<string, string?>());
+        var data = EventProtection.ReplaceValues(descriptor, recorded.Data, _ => null);
         var sealedValues = recorded.Protected.ToDictionary(p => p.Key, p => p.Value with { Ciphertext = null }, StringComparer.Ordinal);
         return (recorded with { Data = data, Protected = sealedValues, RedactedAt = at }, blanked);
     }
