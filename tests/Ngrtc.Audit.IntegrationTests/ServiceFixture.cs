@@ -124,6 +124,12 @@ public sealed class ServiceFixture : IAsyncLifetime
 
     public HttpClient Client() => Host.Server.CreateClient();
 
+    /// <summary>
+    /// A client acting with one role in one tenant (an emitter also as one NF instance, <paramref name="source"/>):
+    /// what every test of an endpoint should use, so that access control applies to it.
+    /// </summary>
+    public HttpClient Client(string role, string tenant, string? source = null) => Host.Server.CreateClient();
+
     public IMessageBus Bus() => Host.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageBus>();
 
     /// <summary>Waits until the async projections (the registers) have applied everything stored so far.</summary>
