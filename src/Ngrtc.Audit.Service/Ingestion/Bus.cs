@@ -138,6 +138,8 @@ public static class Bus
                 .Then.MoveToErrorQueue();
         });
 
+        // After Wolverine's own start-up, before the web server's.
+        builder.Services.AddHostedService<HandlerWarmup>();
         return builder;
     }
 }
