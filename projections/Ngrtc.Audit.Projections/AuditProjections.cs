@@ -16,5 +16,14 @@ public static class AuditProjections
         options.Projections.Add<ExposureRegisterProjection>(ProjectionLifecycle.Inline);
         options.Projections.Add<ExposureRecipientSubjectProjection>(ProjectionLifecycle.Inline);
         options.Schema.For<ExposureRecipientSubject>().Index(x => x.RecipientId);
+
+        // Consent (issue 6): the ledger and the epochs it spans, violations, what each processing activity showed.
+        // Inline for the same reason; the ingestion transaction's consent checks read the ledger under that lock.
+        options.Projections.Add<ConsentLedgerProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<ConsentEpochsProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<ConsentViolationProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<ProcessingObservedProjection>(ProjectionLifecycle.Inline);
+        options.Schema.For<ConsentLedger>().Index(x => x.SubjectPseudonym);
+        options.Schema.For<ConsentViolation>().Index(x => x.SubjectPseudonym).Index(x => x.CallTime);
     }
 }

@@ -1,10 +1,13 @@
 using JasperFx;
 using Ngrtc.Audit.Service.Catalogue;
+using Ngrtc.Audit.Service.Consent;
 using Ngrtc.Audit.Service.Demo;
 using Ngrtc.Audit.Service.Exposure;
 using Ngrtc.Audit.Service.Hosting;
 using Ngrtc.Audit.Service.Ingestion;
 using Ngrtc.Audit.Service.Integrity;
+using Ngrtc.Audit.Service.Policy;
+using Ngrtc.Audit.Service.Ropa;
 
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
@@ -16,6 +19,8 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 builder.AddLogRedaction();
 builder.Services.AddProblemDetails();
 builder.AddAuditStore();
+builder.AddPolicy();
+builder.AddPlaceholderAccessPolicies(); // REPLACE AT MERGE: the authentication branch registers the real policies.
 builder.AddBus();
 builder.AddJobs();
 builder.AddIntegrity();
@@ -30,6 +35,10 @@ app.MapExposure();
 app.MapCatalogue();
 app.MapJobs();
 app.MapIntegrity();
+app.MapPolicy();
+app.MapConsent();
+app.MapViolations();
+app.MapRopa();
 app.MapHealth();
 
 // With no arguments this runs the service; otherwise it is the command-line tool (ops/ngrtc-audit).

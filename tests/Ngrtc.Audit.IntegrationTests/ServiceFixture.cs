@@ -72,6 +72,7 @@ public sealed class ServiceFixture : IAsyncLifetime
         Set("Ngrtc__Integrity__PollInterval", "00:00:00.100");
         Set("Ngrtc__Integrity__HeadEveryEvents", "1");
         Set("Ngrtc__Integrity__HeadEvery", "00:00:02");
+        Set("Ngrtc__Policy__Path", SuitePolicy.Write());
 
         // A clean slate before the host starts (the async daemon must not remember an older store).
         await using (var database = NpgsqlDataSource.Create(ConnectionString))

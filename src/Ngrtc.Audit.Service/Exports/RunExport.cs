@@ -130,7 +130,7 @@ public static partial class RunExportHandler
     private static partial Regex SafeName();
 }
 
-/// <summary>One exported event: the CloudEvent as stored, plus its store sequence and recorded time as extensions.</summary>
+/// <summary>One exported event: the CloudEvent as stored, plus its store sequence, recorded time and policy version as extensions.</summary>
 public static class ExportLine
 {
     public static void Write(Stream stream, AuditEventRecorded recorded, long sequence, DateTimeOffset recordedAt)
@@ -163,6 +163,11 @@ public static class ExportLine
         if (recorded.RedactedAt is { } redactedAt)
         {
             writer.WriteString("auditredactedtime", Rfc3339(redactedAt));
+        }
+
+        if (recorded.PolicyVersion is { } policyVersion)
+        {
+            writer.WriteString("auditpolicyversion", policyVersion);
         }
 
         writer.WritePropertyName("data");

@@ -6,6 +6,7 @@ using Marten;
 using Ngrtc.Audit.Domain;
 using Ngrtc.Audit.Projections;
 using Ngrtc.Audit.Service.Ingestion;
+using Ngrtc.Audit.Service.Policy;
 using Ngrtc.Audit.Service.Protection;
 using Npgsql;
 using Weasel.Core;
@@ -55,6 +56,7 @@ public static class AuditStore
                 options.AddProtectionTables();
                 options.Storage.ExtendedSchemaObjects.AddRange(Integrity.IntegrityTables.Definitions());
                 options.AddAuditProjections();
+                options.AddPolicyAndConsent();
                 // Also set here: with AddMarten(Action<StoreOptions>) the mode AddAsyncDaemon configures
                 // did not reach the store (it warned "the async daemon is disabled" and ran nothing).
                 options.Projections.AsyncMode = DaemonMode.HotCold;

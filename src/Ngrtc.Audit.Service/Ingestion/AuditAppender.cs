@@ -24,7 +24,13 @@ public sealed record AppendOutcome(IncomingEvent Event, AppendStatus Status);
 /// in the same transaction: a key someone already holds — earlier, or in a concurrent transaction that
 /// commits first — makes that event a duplicate.
 /// </summary>
-public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource database, FieldProtector protector, Microsoft.Extensions.Options.IOptions<ProtectionSettings> protection)
+public sealed class AuditAppender(
+    IDocumentStore store,
+    NpgsqlDataSource database,
+    FieldProtector protector,
+    Microsoft.Extensions.Options.IOptions<ProtectionSettings> protection,
+    Policy.PolicyRegistry policy,
+    Consent.ConsentChecks consent)
 {
     /// <summary>The stream key of a tenant's audit log (streams are per tenant: conjoined tenancy).</summary>
     public const string TenantLog = "audit-log";
@@ -45,16 +51,18 @@ public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource databas
     public async Task<IReadOnlyList<AppendOutcome>> AppendAsync(IReadOnlyList<IncomingEvent> events, CancellationToken ct)
     {
         // Protected before the tenant logs are locked: new subjects' keys are created in their own round trip.
+        // Every record carries the policy version in force: the one that classified it.
+        var policyVersion = policy.Current.Version;
         var records = protection.Value.DisabledForBenchmark
-            ? EventProtection.Unprotected(events)
-            : await EventProtection.RecordAsync(events, protector, ct);
+            ? EventProtection.Unprotected(events, policyVersion)
+            : await EventProtection.RecordAsync(events, protector, ct, policyVersion);
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await LockTenantLogs(connection, tx, events, ct);
         var claimed = await ClaimKeys(connection, tx, events, ct);
 
         var outcomes = new List<AppendOutcome>(events.Count);
-        var fresh = new List<AuditEventRecorded>(events.Count);
+        var fresh = new List<int>(events.Count);
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
@@ -63,16 +71,17 @@ public sealed class AuditAppender(IDocumentStore store, NpgsqlDataSource databas
             outcomes.Add(new AppendOutcome(e, isNew ? AppendStatus.Stored : AppendStatus.Duplicate));
             if (isNew)
             {
-                fresh.Add(records[i]);
+                fresh.Add(i);
             }
         }
 
-        foreach (var tenant in fresh.GroupBy(e => e.Envelope.Tenant))
+        foreach (var tenant in fresh.GroupBy(i => records[i].Envelope.Tenant))
         {
             var options = Marten.Services.SessionOptions.ForTransaction(tx);
             options.TenantId = tenant.Key;
             await using var session = store.LightweightSession(options);
-            session.Events.Append(TenantLog, tenant.Cast<object>().ToArray());
+            session.Events.Append(TenantLog, tenant.Select(i => (object)records[i]).ToArray());
+            await consent.CheckAsync(session, tenant.Key, [.. tenant.Select(i => events[i])], [.. tenant.Select(i => records[i])], ct);
             await session.SaveChangesAsync(ct);
         }
 

@@ -8,9 +8,10 @@ namespace Ngrtc.Audit.Service.Integrity;
 /// <summary>
 /// The leaf of a stored event (src/Ngrtc.Audit.Integrity/LEAF.md): RFC 8785 canonical JSON of
 /// <c>{"envelope": …, "data": …}</c> as stored, envelope members that are null left out, and the value at every
-/// protected path of the data replaced by its ciphertext's digest (base64 SHA-256 of the ciphertext as stored).
-/// Pseudonyms, ciphertexts, retention and redaction marks are outside the leaf, so erasure and retention never
-/// change it.
+/// protected path of the data replaced by its ciphertext's digest (base64 SHA-256 of the ciphertext as stored),
+/// and <c>"policy": "&lt;version&gt;"</c> when the record carries the policy version that classified it (so the stamp is
+/// tamper-evident). Pseudonyms, ciphertexts, retention and redaction marks are outside the leaf, so erasure and
+/// retention never change it.
 /// </summary>
 public static class Leaves
 {
@@ -87,6 +88,11 @@ public static class Leaves
             }
 
             writer.WriteEndObject();
+            if (stored.TryGetProperty("policyVersion", out var policy) && policy.ValueKind == JsonValueKind.String)
+            {
+                writer.WriteString("policy", policy.GetString());
+            }
+
             writer.WriteEndObject();
         }
 

@@ -22,7 +22,8 @@ public static class EventProtection
     /// <summary>Where a value sits: the field name, or <c>name[index]</c> for an item of a list field.</summary>
     public static string PathOf(string field, int? index) => index is { } i ? $"{field}[{i}]" : field;
 
-    public static async Task<AuditEventRecorded[]> RecordAsync(IReadOnlyList<IncomingEvent> events, FieldProtector protector, CancellationToken ct)
+    /// <param name="policyVersion">The policy in force, stamped on every record (it classified them).</param>
+    public static async Task<AuditEventRecorded[]> RecordAsync(IReadOnlyList<IncomingEvent> events, FieldProtector protector, CancellationToken ct, string? policyVersion = null)
     {
         var requests = new List<ProtectionRequest>(events.Count * 2);
         var counts = new int[events.Count];
@@ -57,15 +58,16 @@ public static class EventProtection
                 ReplaceValues(e.Descriptor, e.Data, pseudonyms.GetValueOrDefault),
                 pseudonyms,
                 sealedValues,
-                e.Descriptor.RetentionFor(e.Data));
+                e.Descriptor.RetentionFor(e.Data),
+                PolicyVersion: policyVersion);
         }
 
         return records;
     }
 
     /// <summary>The events as validated, personal data in clear: the ingestion benchmark's baseline only.</summary>
-    public static AuditEventRecorded[] Unprotected(IReadOnlyList<IncomingEvent> events) =>
-        [.. events.Select(e => new AuditEventRecorded(e.Envelope, e.Data, new Dictionary<string, string>(), new Dictionary<string, ProtectedField>(), e.Descriptor.RetentionFor(e.Data)))];
+    public static AuditEventRecorded[] Unprotected(IReadOnlyList<IncomingEvent> events, string? policyVersion = null) =>
+        [.. events.Select(e => new AuditEventRecorded(e.Envelope, e.Data, new Dictionary<string, string>(), new Dictionary<string, ProtectedField>(), e.Descriptor.RetentionFor(e.Data), PolicyVersion: policyVersion))];
 
     /// <summary>SHA-256 of the ciphertext's UTF-8 bytes as stored, base64: what the integrity log's leaf holds in the value's place.</summary>
     public static string Digest(string ciphertext)
