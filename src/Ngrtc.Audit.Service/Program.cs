@@ -1,6 +1,9 @@
 using JasperFx;
+using Ngrtc.Audit.Service.AccessLog;
 using Ngrtc.Audit.Service.Catalogue;
+using Ngrtc.Audit.Service.DataSubjects;
 using Ngrtc.Audit.Service.Demo;
+using Ngrtc.Audit.Service.Exports;
 using Ngrtc.Audit.Service.Exposure;
 using Ngrtc.Audit.Service.Hosting;
 using Ngrtc.Audit.Service.Ingestion;
@@ -15,6 +18,8 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 
 builder.AddLogRedaction();
 builder.Services.AddProblemDetails();
+builder.AddAccessControl();
+builder.AddApiDocs();
 builder.AddAuditStore();
 builder.AddBus();
 builder.AddJobs();
@@ -25,12 +30,22 @@ DemoEmitter.AddDemo(builder);
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapIngestion();
-app.MapExposure();
-app.MapCatalogue();
-app.MapJobs();
-app.MapIntegrity();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAccessAudit();
+
+// Every API slice maps under this group: reads by persons are recorded before their answer goes out.
+var api = app.MapApi();
+api.MapIngestion();
+api.MapExposure();
+api.MapCatalogue();
+api.MapIntegrity();
+api.MapAccessLog();
+api.MapExports();
+api.MapSubjects();
+app.MapJobs(api);
 app.MapHealth();
+app.MapApiDocs();
 
 // With no arguments this runs the service; otherwise it is the command-line tool (ops/ngrtc-audit).
 return await app.RunJasperFxCommands(args);
