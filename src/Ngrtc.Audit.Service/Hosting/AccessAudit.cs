@@ -97,7 +97,7 @@ public static class AccessAudit
             user.FindFirst(AccessClaims.Subject)?.Value ?? "",
             user.RolesOf(),
             purpose,
-            $"{context.Request.Method} {(endpoint as RouteEndpoint)?.RoutePattern.RawText ?? endpoint.DisplayName}",
+            $"{context.Request.Method} {Pattern(endpoint)}",
             filter,
             0,
             0,
@@ -140,6 +140,10 @@ public static class AccessAudit
         await store.AppendReceiptAsync(
             pending.Tenant, AccessLogStreams.Reads, pending.Access with { Rows = rows, Status = status, At = clock.GetUtcNow() }, CancellationToken.None);
     }
+
+    /// <summary>The route pattern, without the trailing slash a group mapped at "" leaves.</summary>
+    private static string Pattern(Endpoint endpoint) =>
+        (endpoint as RouteEndpoint)?.RoutePattern.RawText is { Length: > 1 } raw ? raw.TrimEnd('/') : endpoint.DisplayName ?? "";
 
     private static bool IsAuditedRead(HttpContext context, Endpoint endpoint) =>
         context.Request.Path.StartsWithSegments(ApiPrefix, StringComparison.OrdinalIgnoreCase)
