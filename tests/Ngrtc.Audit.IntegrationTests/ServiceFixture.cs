@@ -162,13 +162,28 @@ public sealed class ServiceFixture : IAsyncLifetime
     /// <summary>The emitter of <paramref name="e"/>: its NF instance (source) in its tenant.</summary>
     public HttpClient Emitter(JsonNode e) => Client(Roles.Emitter, (string)e["tenant"]!, (string)e["source"]!);
 
-    /// <summary>Posts events as their emitters would: one batch per NF instance and tenant, each with its own token.</summary>
+    /// <summary>
+    /// Posts events as their emitters would, in the order given: each run of events of one NF instance and tenant
+    /// as one batch, with that instance's token.
+    /// </summary>
     public async Task PostAsEmitters(params JsonNode[] events)
     {
-        foreach (var group in events.GroupBy(e => ((string)e["tenant"]!, (string)e["source"]!)))
+        static (string, string) Key(JsonNode e) => ((string)e["tenant"]!, (string)e["source"]!);
+        var runs = new List<List<JsonNode>>();
+        foreach (var e in events)
         {
-            using var client = Emitter(group.First());
-            var response = await client.PostBatch([.. group]);
+            if (runs.Count == 0 || Key(runs[^1][0]) != Key(e))
+            {
+                runs.Add([]);
+            }
+
+            runs[^1].Add(e);
+        }
+
+        foreach (var run in runs)
+        {
+            using var client = Emitter(run[0]);
+            var response = await client.PostBatch([.. run]);
             response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
             (await response.Json()).GetProperty("rejected").GetInt32().ShouldBe(0);
         }
