@@ -19,7 +19,7 @@ public sealed record AccessEntry(
 
 public sealed record AccessLogPage(string Tenant, int Page, int PageSize, IReadOnlyList<AccessEntry> Entries) : ICountedResult
 {
-    public int Rows => Entries.Count;
+    int ICountedResult.Rows => Entries.Count;
 }
 
 /// <summary>

@@ -15,7 +15,7 @@ public sealed record SchemaSummary(
 
 public sealed record SchemaList(IReadOnlyList<SchemaSummary> Schemas) : ICountedResult
 {
-    public int Rows => Schemas.Count;
+    int ICountedResult.Rows => Schemas.Count;
 }
 
 /// <summary>

@@ -14,7 +14,7 @@ public sealed record RevealSubjectRequest(string? Kind, string? Identifier, stri
 
 public sealed record RevealedSubject(string CaseId, IReadOnlyList<RevealedValue> Values) : ICountedResult
 {
-    public int Rows => Values.Count;
+    int ICountedResult.Rows => Values.Count;
 }
 
 /// <summary>

@@ -11,7 +11,7 @@ public sealed record ExportSummary(DateOnly Period, int EventCount, string Event
 
 public sealed record ExportList(string Tenant, IReadOnlyList<ExportSummary> Exports) : ICountedResult
 {
-    public int Rows => Exports.Count;
+    int ICountedResult.Rows => Exports.Count;
 }
 
 /// <summary>

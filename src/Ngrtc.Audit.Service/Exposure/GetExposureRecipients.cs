@@ -16,7 +16,7 @@ public sealed record RecipientExposure(
 
 public sealed record RecipientExposurePage(string Tenant, IReadOnlyList<RecipientExposure> Recipients) : ICountedResult
 {
-    public int Rows => Recipients.Count;
+    int ICountedResult.Rows => Recipients.Count;
 }
 
 /// <summary><c>GET /api/v1/exposure/recipients[/{recipientId}]?tenant=…</c>: the exposure register per DC AS application.</summary>
