@@ -1,7 +1,10 @@
 using JasperFx;
+using Ngrtc.Audit.Service.AccessLog;
 using Ngrtc.Audit.Service.Catalogue;
 using Ngrtc.Audit.Service.Consent;
+using Ngrtc.Audit.Service.DataSubjects;
 using Ngrtc.Audit.Service.Demo;
+using Ngrtc.Audit.Service.Exports;
 using Ngrtc.Audit.Service.Exposure;
 using Ngrtc.Audit.Service.Hosting;
 using Ngrtc.Audit.Service.Ingestion;
@@ -18,9 +21,10 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 
 builder.AddLogRedaction();
 builder.Services.AddProblemDetails();
+builder.AddAccessControl();
+builder.AddApiDocs();
 builder.AddAuditStore();
 builder.AddPolicy();
-builder.AddPlaceholderAccessPolicies(); // REPLACE AT MERGE: the authentication branch registers the real policies.
 builder.AddBus();
 builder.AddJobs();
 builder.AddIntegrity();
@@ -30,16 +34,26 @@ DemoEmitter.AddDemo(builder);
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapIngestion();
-app.MapExposure();
-app.MapCatalogue();
-app.MapJobs();
-app.MapIntegrity();
-app.MapPolicy();
-app.MapConsent();
-app.MapViolations();
-app.MapRopa();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAccessAudit();
+
+// Every API slice maps under this group: reads by persons are recorded before their answer goes out.
+var api = app.MapApi();
+api.MapIngestion();
+api.MapExposure();
+api.MapCatalogue();
+api.MapIntegrity();
+api.MapAccessLog();
+api.MapExports();
+api.MapSubjects();
+api.MapPolicy();
+api.MapConsent();
+api.MapViolations();
+api.MapRopa();
+app.MapJobs(api);
 app.MapHealth();
+app.MapApiDocs();
 
 // With no arguments this runs the service; otherwise it is the command-line tool (ops/ngrtc-audit).
 return await app.RunJasperFxCommands(args);

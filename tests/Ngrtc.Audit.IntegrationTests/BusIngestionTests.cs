@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Ngrtc.Audit.Contracts;
 using Ngrtc.Audit.Tests;
+using Ngrtc.Audit.Service.Hosting;
 
 namespace Ngrtc.Audit.IntegrationTests;
 
@@ -20,7 +21,7 @@ public class BusIngestionTests(ServiceFixture service)
 
         await ServiceFixture.StoredEventsReach(tenant, 4, "the published batch to be stored");
         await service.ProjectionsCaughtUp();
-        using var client = service.Client();
+        using var client = service.Client(Roles.PrivacyOfficer, tenant);
         var page = await (await client.GetAsync($"/api/v1/exposure/recipients?tenant={tenant}")).Json();
         var register = page.GetProperty("recipients").EnumerateArray().ShouldHaveSingleItem();
         register.GetProperty("recipientId").GetString().ShouldBe("dcas-bus");
@@ -34,7 +35,7 @@ public class BusIngestionTests(ServiceFixture service)
     {
         var tenant = ServiceFixture.NewTenant();
         var bus = service.Bus();
-        using var client = service.Client();
+        using var client = service.Client(Roles.Emitter, tenant, "urn:ngrtc:nf:IMSAS:imsas-eu1-02");
 
         await Task.WhenAll(Enumerable.Range(0, 60).Select(i => i % 3 == 0
             ? client.PostEvent(Events.ExposureDisclosed($"c-{i}", tenant, recipient: "dcas-busy", subject: $"tel:+4915550{i % 7:D4}"))
@@ -43,7 +44,8 @@ public class BusIngestionTests(ServiceFixture service)
 
         await ServiceFixture.StoredEventsReach(tenant, 60, "all 60 events");
         await service.ProjectionsCaughtUp();
-        var register = await (await client.GetAsync($"/api/v1/exposure/recipients/dcas-busy?tenant={tenant}")).Json();
+        using var officer = service.Client(Roles.PrivacyOfficer, tenant);
+        var register = await (await officer.GetAsync($"/api/v1/exposure/recipients/dcas-busy?tenant={tenant}")).Json();
         register.GetProperty("disclosures").GetInt64().ShouldBe(60);
         register.GetProperty("distinctSubjects").GetInt64().ShouldBe(7);
     }

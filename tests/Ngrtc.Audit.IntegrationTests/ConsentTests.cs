@@ -1,3 +1,4 @@
+using Ngrtc.Audit.Contracts;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -76,12 +77,23 @@ public class ConsentTests(ServiceFixture service)
 
     private HttpClient Officer(string tenant) => service.Client(Roles.PrivacyOfficer, tenant);
 
+    /// <summary>Posts the events over HTTP as their emitters, each NF instance with its own token, in order.</summary>
     private async Task Post(string tenant, params JsonObject[] events)
     {
-        using var client = service.Client(Roles.Emitter, tenant);
-        var response = await client.PostBatch(events);
-        response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        (await response.Json()).GetProperty("stored").GetInt32().ShouldBe(events.Length);
+        var before = await Api.StoredEventCount(tenant);
+        await service.PostAsEmitters(events);
+        (await Api.StoredEventCount(tenant)).ShouldBe(before + events.Length);
+    }
+
+    /// <summary>
+    /// The events as one batch: a consent service and an IMS AS are different emitters, so over HTTP their events never
+    /// share a request; on the bus (the PostgreSQL queue) one message may carry both.
+    /// </summary>
+    private async Task PostOneBatch(string tenant, params JsonObject[] events)
+    {
+        var before = await Api.StoredEventCount(tenant);
+        await service.Bus().PublishAsync(AuditEventMessage.Batch(new JsonArray([.. events.Select(e => e.DeepClone())]).ToJsonString()));
+        await ServiceFixture.StoredEventsReach(tenant, before + events.Length, "the batch on the bus");
     }
 
     private static async Task<string> StoredPseudonym(string tenant, string eventId, string field = "subject")
@@ -205,11 +217,11 @@ public class ConsentTests(ServiceFixture service)
     public async Task in_one_batch_the_log_order_decides_a_consent_after_the_call_clears_it_a_consent_before_prevents_it()
     {
         var tenant = ServiceFixture.NewTenant();
-        await Post(tenant, Disclosed("d-1", tenant, "2026-11-28T10:00:00Z"), Given("g-1", tenant, "2026-11-28T09:00:00Z"));
+        await PostOneBatch(tenant, Disclosed("d-1", tenant, "2026-11-28T10:00:00Z"), Given("g-1", tenant, "2026-11-28T09:00:00Z"));
         (await Violations(tenant)).GetProperty("violations")[0].GetProperty("status").GetString().ShouldBe("cleared");
 
         var other = ServiceFixture.NewTenant();
-        await Post(other, Given("g-1", other, "2026-11-28T09:00:00Z"), Disclosed("d-1", other, "2026-11-28T10:00:00Z"));
+        await PostOneBatch(other, Given("g-1", other, "2026-11-28T09:00:00Z"), Disclosed("d-1", other, "2026-11-28T10:00:00Z"));
         (await Violations(other)).GetProperty("total").GetInt64().ShouldBe(0);
     }
 

@@ -4,6 +4,7 @@ using Ngrtc.Audit.Service.DeadLetters;
 using Ngrtc.Audit.Tests;
 using Npgsql;
 using Wolverine;
+using Ngrtc.Audit.Service.Hosting;
 
 namespace Ngrtc.Audit.IntegrationTests;
 
@@ -55,7 +56,7 @@ public class DeadLetterAndRestartTests(ServiceFixture service)
     {
         var tenant = ServiceFixture.NewTenant();
         var e = Events.ExposureDisclosed("restart-1", tenant);
-        using (var client = service.Client())
+        using (var client = service.Emitter(e))
         {
             (await (await client.PostEvent(e)).Json()).GetProperty("stored").GetInt32().ShouldBe(1);
         }
@@ -64,7 +65,7 @@ public class DeadLetterAndRestartTests(ServiceFixture service)
         var restarted = await ServiceFixture.StartServiceProcess();
         try
         {
-            using (var client = restarted.Server.CreateClient())
+            using (var client = ServiceFixture.WithToken(restarted.Server.CreateClient(), ServiceFixture.Token(new TokenClaims("nf", [Roles.Emitter], tenant, (string)e["source"]!))))
             {
                 (await (await client.PostEvent(e)).Json()).GetProperty("duplicates").GetInt32().ShouldBe(1);
             }

@@ -1,19 +1,23 @@
 using System.Net;
 using System.Text.Json;
 using Ngrtc.Audit.Contracts;
+using Ngrtc.Audit.Service.Hosting;
 using Ngrtc.Audit.Tests;
 
 namespace Ngrtc.Audit.IntegrationTests;
 
 public class HttpIngestionTests(ServiceFixture service)
 {
+    private const string Imsas = "urn:ngrtc:nf:IMSAS:imsas-eu1-02";
+
     [Fact]
     public async Task a_single_event_is_stored_and_shows_in_the_exposure_register()
     {
         var tenant = ServiceFixture.NewTenant();
-        using var client = service.Client();
+        var e = Events.ExposureDisclosed("h-1", tenant, recipient: "dcas-ar");
+        using var client = service.Emitter(e);
 
-        var response = await client.PostEvent(Events.ExposureDisclosed("h-1", tenant, recipient: "dcas-ar"));
+        var response = await client.PostEvent(e);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         var body = await response.Json();
@@ -23,7 +27,8 @@ public class HttpIngestionTests(ServiceFixture service)
 
         await service.ProjectionsCaughtUp();
 
-        var register = await (await client.GetAsync($"/api/v1/exposure/recipients/dcas-ar?tenant={tenant}")).Json();
+        using var officer = service.Client(Roles.PrivacyOfficer, tenant);
+        var register = await (await officer.GetAsync($"/api/v1/exposure/recipients/dcas-ar?tenant={tenant}")).Json();
         register.GetProperty("disclosures").GetInt64().ShouldBe(1);
         register.GetProperty("distinctSubjects").GetInt64().ShouldBe(1);
         register.GetProperty("byDataCategory").GetProperty("media-info").GetInt64().ShouldBe(1);
@@ -34,14 +39,15 @@ public class HttpIngestionTests(ServiceFixture service)
     public async Task a_batch_answers_with_an_outcome_per_event_and_stores_the_valid_ones()
     {
         var tenant = ServiceFixture.NewTenant();
-        var invalid = Events.IdentityVerified("b-2", tenant);
+        // One NF instance sends the whole batch (a token speaks for one source).
+        var invalid = Events.IdentityVerified("b-2", tenant).Also(e => e["source"] = Imsas);
         invalid["data"]!.AsObject().Remove("dest");
-        using var client = service.Client();
+        using var client = service.Client(Roles.Emitter, tenant, Imsas);
 
         var response = await client.PostBatch(
             Events.ExposureDisclosed("b-1", tenant),
             invalid,
-            Events.IdentityVerified("b-3", tenant),
+            Events.IdentityVerified("b-3", tenant).Also(e => e["source"] = Imsas),
             Events.ExposureDisclosed("b-1", tenant));
 
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
@@ -59,7 +65,7 @@ public class HttpIngestionTests(ServiceFixture service)
     {
         var tenant = ServiceFixture.NewTenant();
         var e = Events.ExposureDisclosed("dup-1", tenant, recipient: "dcas-dup");
-        using var client = service.Client();
+        using var client = service.Emitter(e);
 
         (await (await client.PostEvent(e)).Json()).GetProperty("stored").GetInt32().ShouldBe(1);
         var again = await (await client.PostEvent(e)).Json();
@@ -71,7 +77,8 @@ public class HttpIngestionTests(ServiceFixture service)
         // dup-2 was published after the duplicate on the same queue: once it is in, the duplicate was handled.
         await ServiceFixture.StoredEventsReach(tenant, 2, "dup-2 over the bus");
         await service.ProjectionsCaughtUp();
-        var register = await (await client.GetAsync($"/api/v1/exposure/recipients/dcas-dup?tenant={tenant}")).Json();
+        using var officer = service.Client(Roles.PrivacyOfficer, tenant);
+        var register = await (await officer.GetAsync($"/api/v1/exposure/recipients/dcas-dup?tenant={tenant}")).Json();
         register.GetProperty("disclosures").GetInt64().ShouldBe(2);
     }
 
@@ -89,7 +96,8 @@ public class HttpIngestionTests(ServiceFixture service)
     [MemberData(nameof(BadInputs))]
     public async Task bad_input_gets_a_problem_naming_the_field_and_the_service_keeps_serving(string _, string contentType, string body, string field)
     {
-        using var client = service.Client();
+        var tenant = ServiceFixture.NewTenant();
+        using var client = service.Client(Roles.Emitter, tenant, Imsas);
 
         var response = await client.PostRaw(contentType, body);
 
@@ -100,14 +108,13 @@ public class HttpIngestionTests(ServiceFixture service)
         problem.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("field").GetString()).ShouldContain(field);
         problem.GetProperty("detail").GetString()!.ShouldNotContain("1555000001");
 
-        var tenant = ServiceFixture.NewTenant();
         (await client.PostEvent(Events.ExposureDisclosed("after-bad", tenant))).StatusCode.ShouldBe(HttpStatusCode.Accepted);
     }
 
     [Fact]
     public async Task another_media_type_is_refused_with_415()
     {
-        using var client = service.Client();
+        using var client = service.Client(Roles.Emitter, "op-1", Imsas);
 
         var response = await client.PostRaw("application/json", Events.ExposureDisclosed().ToJsonString());
 

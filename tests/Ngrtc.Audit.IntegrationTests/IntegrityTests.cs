@@ -6,6 +6,7 @@ using Ngrtc.Audit.Service.DataSubjects;
 using Ngrtc.Audit.Service.Integrity;
 using Ngrtc.Audit.Tests;
 using Npgsql;
+using Ngrtc.Audit.Service.Hosting;
 
 namespace Ngrtc.Audit.IntegrationTests;
 
@@ -18,13 +19,20 @@ public class IntegrityTests(ServiceFixture service)
 {
     private const int Events = 20;
 
+    private const string Ibcf = "urn:ngrtc:nf:IBCF:ibcf-1";
+
+    /// <summary>Who reads tree heads and proofs: a privacy officer of the tenant.</summary>
+    private HttpClient Reader(string tenant) => service.Client(Roles.PrivacyOfficer, tenant);
+
     private async Task<string> SealedTenant(int count = Events)
     {
         var tenant = ServiceFixture.NewTenant();
-        using var client = service.Client();
-        (await client.PostBatch([.. Enumerable.Range(0, count).Select(i => i % 2 == 0
+        // One emitter for both types, so that the log order is the order sent.
+        using var emitter = service.Client(Roles.Emitter, tenant, Ibcf);
+        (await emitter.PostBatch([.. Enumerable.Range(0, count).Select(i => i % 2 == 0
             ? Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant)
-            : Ngrtc.Audit.Tests.Events.ExposureDisclosed($"e-{i}", tenant, subject: $"tel:+4915559{i:D5}"))])).EnsureSuccessStatusCode();
+            : Ngrtc.Audit.Tests.Events.ExposureDisclosed($"e-{i}", tenant, subject: $"tel:+4915559{i:D5}").Also(e => e["source"] = Ibcf))])).EnsureSuccessStatusCode();
+        using var client = Reader(tenant);
         await HeadReaches(client, tenant, count);
         return tenant;
     }
@@ -37,7 +45,7 @@ public class IntegrityTests(ServiceFixture service)
 
     private async Task<TenantVerification> Verify(string tenant)
     {
-        var verifier = TreeHeadVerifier.FromJwks(await (await service.Client().GetAsync("/api/v1/integrity/jwks")).Content.ReadAsStringAsync());
+        var verifier = TreeHeadVerifier.FromJwks(await (await service.Anonymous().GetAsync("/api/v1/integrity/jwks")).Content.ReadAsStringAsync());
         var results = await VerifyLog.RunAsync(service.Host.Services.GetRequiredService<NpgsqlDataSource>(), verifier, CancellationToken.None);
         return results.Single(r => r.Tenant == tenant);
     }
@@ -59,7 +67,7 @@ public class IntegrityTests(ServiceFixture service)
     public async Task a_served_inclusion_proof_verifies_offline_against_the_signed_head_and_the_jwks()
     {
         var tenant = await SealedTenant();
-        using var client = service.Client();
+        using var client = Reader(tenant);
         var head = await (await client.GetAsync($"/api/v1/integrity/tree-heads/latest?tenant={tenant}")).Json();
         var verified = TreeHeadVerifier.FromJwks(await (await client.GetAsync("/api/v1/integrity/jwks")).Content.ReadAsStringAsync())
             .Verify(head.GetProperty("jws").GetString());
@@ -81,7 +89,8 @@ public class IntegrityTests(ServiceFixture service)
         File.Delete(file);
 
         (await Verify(tenant)).Problem.ShouldBeNull();
-        var job = await (await client.PostAsync("/api/v1/jobs/verify", null)).Json();
+        using var admin = service.Client(Roles.Admin, tenant);
+        var job = await (await admin.PostAsync("/api/v1/jobs/verify", null)).Json();
         (await service.HangfireJobFinished(job.GetProperty("jobId").GetString()!)).ShouldBe("Succeeded");
         (await (await client.GetAsync($"/api/v1/integrity/status?tenant={tenant}")).Json()).GetProperty("status").GetString().ShouldBe("verified");
     }
@@ -90,8 +99,9 @@ public class IntegrityTests(ServiceFixture service)
     public async Task a_served_consistency_proof_shows_the_log_only_grew()
     {
         var tenant = await SealedTenant(5);
-        using var client = service.Client();
-        (await client.PostBatch([.. Enumerable.Range(5, 9).Select(i => Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant))])).EnsureSuccessStatusCode();
+        using var client = Reader(tenant);
+        using var emitter = service.Client(Roles.Emitter, tenant, Ibcf);
+        (await emitter.PostBatch([.. Enumerable.Range(5, 9).Select(i => Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant))])).EnsureSuccessStatusCode();
         await HeadReaches(client, tenant, 14);
 
         var proof = await (await client.GetAsync($"/api/v1/integrity/proofs/consistency?tenant={tenant}&first=5&second=14")).Json();
@@ -112,7 +122,7 @@ public class IntegrityTests(ServiceFixture service)
         result.EventId.ShouldBe("e-12");
 
         // The recurring verification (run now, in Hangfire) records the alert; the status endpoint shows it.
-        using var client = service.Client();
+        using var client = service.Client(Roles.Admin, tenant);
         var job = await (await client.PostAsync("/api/v1/jobs/verify", null)).Json();
         (await service.HangfireJobFinished(job.GetProperty("jobId").GetString()!)).ShouldBe("Succeeded");
         var status = await (await client.GetAsync($"/api/v1/integrity/status?tenant={tenant}")).Json();
@@ -195,8 +205,9 @@ public class IntegrityTests(ServiceFixture service)
     public async Task a_tree_head_replaced_by_an_older_one_is_found()
     {
         var tenant = await SealedTenant(3);
-        using var client = service.Client();
-        (await client.PostBatch([.. Enumerable.Range(3, 4).Select(i => Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant))])).EnsureSuccessStatusCode();
+        using var client = Reader(tenant);
+        using var emitter = service.Client(Roles.Emitter, tenant, Ibcf);
+        (await emitter.PostBatch([.. Enumerable.Range(3, 4).Select(i => Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant))])).EnsureSuccessStatusCode();
         await HeadReaches(client, tenant, 7);
         await Sql(
             """

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Marten;
 using Ngrtc.Audit.Domain;
 using Ngrtc.Audit.Tests;
+using Ngrtc.Audit.Service.Hosting;
 
 namespace Ngrtc.Audit.IntegrationTests;
 
@@ -17,10 +18,10 @@ public class JobTests(ServiceFixture service)
         var tenant = ServiceFixture.NewTenant();
         var old = DateTimeOffset.UtcNow.AddDays(-ServiceFixture.RetentionDays - 5).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
         var recent = DateTimeOffset.UtcNow.AddDays(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
-        using var client = service.Client();
-        await client.PostBatch(
+        await service.PostAsEmitters(
             Events.IdentityVerified("old-1", tenant, time: old),
             Events.IdentityVerified("new-1", tenant, time: recent));
+        using var client = service.Client(Roles.Admin, tenant);
 
         var job = await (await client.PostAsync("/api/v1/jobs/retention", null)).Json();
         (await service.HangfireJobFinished(job.GetProperty("jobId").GetString()!)).ShouldBe("Succeeded");
@@ -47,11 +48,11 @@ public class JobTests(ServiceFixture service)
     public async Task the_export_job_writes_the_periods_events_with_a_manifest_that_sha256sum_accepts()
     {
         var tenant = ServiceFixture.NewTenant();
-        using var client = service.Client();
-        await client.PostBatch(
+        await service.PostAsEmitters(
             Events.ExposureDisclosed("x-1", tenant),
             Events.IdentityVerified("x-2", tenant),
             Events.ExposureDisclosed("x-3", tenant, recipient: "dcas-other"));
+        using var client = service.Client(Roles.Admin, tenant);
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
 
         var job = await (await client.PostAsync($"/api/v1/jobs/export?period={today}", null)).Json();
@@ -82,7 +83,7 @@ public class JobTests(ServiceFixture service)
     [Fact]
     public async Task an_export_period_that_is_not_a_date_is_refused()
     {
-        using var client = service.Client();
+        using var client = service.Client(Roles.Admin, ServiceFixture.NewTenant());
 
         var response = await client.PostAsync("/api/v1/jobs/export?period=last-week", null);
 

@@ -41,9 +41,8 @@ public class PolicyTests(ServiceFixture service)
     public async Task events_keep_the_version_that_classified_them_and_the_leaf_makes_the_stamp_tamper_evident()
     {
         var tenant = ServiceFixture.NewTenant();
-        using var emitter = service.Client(Roles.Emitter, tenant);
         using var admin = service.Client(Roles.Admin, tenant);
-        (await emitter.PostEvent(Ngrtc.Audit.Tests.Events.IdentityVerified("before", tenant))).EnsureSuccessStatusCode();
+        await service.PostAsEmitters(Ngrtc.Audit.Tests.Events.IdentityVerified("before", tenant));
         var before = await StoredPolicyVersion(tenant, "before");
         before.ShouldNotBeNull();
 
@@ -51,7 +50,7 @@ public class PolicyTests(ServiceFixture service)
         var published = await admin.PostAsync("/api/v1/policy", Body(SuitePolicy.Json(v2)));
         published.StatusCode.ShouldBe(HttpStatusCode.Created);
         (await (await admin.GetAsync("/api/v1/policy")).Json()).GetProperty("version").GetString().ShouldBe(v2);
-        (await emitter.PostEvent(Ngrtc.Audit.Tests.Events.IdentityVerified("after", tenant))).EnsureSuccessStatusCode();
+        await service.PostAsEmitters(Ngrtc.Audit.Tests.Events.IdentityVerified("after", tenant));
 
         (await StoredPolicyVersion(tenant, "before")).ShouldBe(before);
         (await StoredPolicyVersion(tenant, "after")).ShouldBe(v2);
@@ -114,13 +113,10 @@ public class PolicyTests(ServiceFixture service)
     public async Task the_records_of_processing_declare_the_policy_and_show_the_observed_traffic_as_json_and_csv()
     {
         var tenant = ServiceFixture.NewTenant();
-        using (var emitter = service.Client(Roles.Emitter, tenant))
-        {
-            (await emitter.PostBatch(
-                Ngrtc.Audit.Tests.Events.ExposureDisclosed("d-1", tenant, recipient: "dcas-app-1"),
-                Ngrtc.Audit.Tests.Events.ExposureDisclosed("d-2", tenant, recipient: "dcas-app-2", subject: "tel:+491555000002"),
-                Ngrtc.Audit.Tests.Events.IdentityVerified("v-1", tenant))).EnsureSuccessStatusCode();
-        }
+        await service.PostAsEmitters(
+            Ngrtc.Audit.Tests.Events.ExposureDisclosed("d-1", tenant, recipient: "dcas-app-1"),
+            Ngrtc.Audit.Tests.Events.ExposureDisclosed("d-2", tenant, recipient: "dcas-app-2", subject: "tel:+491555000002"),
+            Ngrtc.Audit.Tests.Events.IdentityVerified("v-1", tenant));
 
         using var officer = service.Client(Roles.PrivacyOfficer, tenant);
         var policy = (await (await officer.GetAsync("/api/v1/policy")).Json()).GetProperty("policy");

@@ -1,4 +1,5 @@
 using System.Net;
+using Ngrtc.Audit.Service.Hosting;
 
 namespace Ngrtc.Audit.IntegrationTests;
 
@@ -9,7 +10,7 @@ public class QueryAndHealthTests(ServiceFixture service)
     [InlineData("/health/ready")]
     public async Task health_endpoints_answer_healthy(string path)
     {
-        using var client = service.Client();
+        using var client = service.Anonymous();
 
         var response = await client.GetAsync(path);
 
@@ -18,34 +19,59 @@ public class QueryAndHealthTests(ServiceFixture service)
     }
 
     [Fact]
-    public async Task the_register_needs_a_tenant_and_says_which_parameter()
+    public async Task the_register_is_the_tokens_tenant_and_another_tenant_is_refused_naming_the_parameter()
     {
-        using var client = service.Client();
+        var tenant = ServiceFixture.NewTenant();
+        using var client = service.Client(Roles.PrivacyOfficer, tenant);
 
-        var response = await client.GetAsync("/api/v1/exposure/recipients");
+        var own = await client.GetAsync("/api/v1/exposure/recipients");
+        var other = await client.GetAsync($"/api/v1/exposure/recipients?tenant={ServiceFixture.NewTenant()}");
 
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await response.Json()).GetProperty("errors")[0].GetProperty("field").GetString().ShouldBe("tenant");
+        own.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await own.Json()).GetProperty("tenant").GetString().ShouldBe(tenant);
+        other.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        other.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await other.Json()).GetProperty("errors")[0].GetProperty("field").GetString().ShouldBe("tenant");
     }
 
     [Fact]
     public async Task an_unknown_recipient_is_a_404_problem()
     {
-        using var client = service.Client();
+        using var client = service.Client(Roles.PrivacyOfficer, ServiceFixture.NewTenant());
 
-        var response = await client.GetAsync($"/api/v1/exposure/recipients/nobody?tenant={ServiceFixture.NewTenant()}");
+        var response = await client.GetAsync("/api/v1/exposure/recipients/nobody");
 
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
     }
 
     [Fact]
-    public async Task the_hangfire_dashboard_is_closed_outside_a_local_development_browser()
+    public async Task the_hangfire_dashboard_is_for_admins_only()
     {
-        using var client = service.Client();
+        var tenant = ServiceFixture.NewTenant();
+        using var anonymous = service.Anonymous();
+        using var officer = service.Client(Roles.PrivacyOfficer, tenant);
+        using var admin = service.Client(Roles.Admin, tenant);
 
-        var response = await client.GetAsync("/hangfire");
+        (await anonymous.GetAsync("/hangfire")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await officer.GetAsync("/hangfire")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await admin.GetAsync("/hangfire")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
 
-        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    [Fact]
+    public async Task an_admin_browser_opens_the_dashboard_with_the_session_cookie_only_there()
+    {
+        using var admin = service.Client(Roles.Admin, ServiceFixture.NewTenant());
+        var session = await admin.PostAsync("/api/v1/admin/dashboard-session", null);
+        session.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        var cookie = session.Headers.GetValues("Set-Cookie").Single();
+        cookie.ShouldContain("httponly", Case.Insensitive);
+        cookie.ShouldContain("samesite=strict", Case.Insensitive);
+        cookie.ShouldContain("path=/hangfire", Case.Insensitive);
+
+        using var browser = service.Anonymous();
+        browser.DefaultRequestHeaders.Add("Cookie", cookie.Split(';')[0]);
+        (await browser.GetAsync("/hangfire")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await browser.GetAsync("/api/v1/schemas")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 }

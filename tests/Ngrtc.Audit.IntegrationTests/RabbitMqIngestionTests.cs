@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Ngrtc.Audit.Contracts;
 using Ngrtc.Audit.Tests;
 using RabbitMQ.Client;
+using Ngrtc.Audit.Service.Hosting;
 
 namespace Ngrtc.Audit.IntegrationTests;
 
@@ -30,7 +31,7 @@ public class RabbitMqIngestionTests(ServiceFixture service)
             messageId: "not-a-guid");
 
         await ServiceFixture.StoredEventsReach(tenant, 3, "three events over AMQP");
-        using var client = service.Client();
+        using var client = service.Client(Roles.PrivacyOfficer, tenant);
         await service.ProjectionsCaughtUp();
         var register = await (await client.GetAsync($"/api/v1/exposure/recipients/dcas-amqp?tenant={tenant}")).Json();
         register.GetProperty("disclosures").GetInt64().ShouldBe(2);

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Alba;
 using Hangfire;
 using Hangfire.Storage;
@@ -6,6 +7,7 @@ using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Ngrtc.Audit.Service.Hosting;
 using Npgsql;
 using Wolverine;
 
@@ -35,6 +37,22 @@ public sealed class ServiceFixture : IAsyncLifetime
 
     /// <summary>The suite's tree-head key, made for this run.</summary>
     public static System.Security.Cryptography.ECDsa SigningKey { get; } = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+
+    public const string TokenIssuer = "ngrtc-audit-tests";
+    public const string TokenAudience = "ngrtc-audit";
+    public const string TokenKeyId = "suite-token-1";
+
+    /// <summary>The stated purpose every test client sends (persons must state one).</summary>
+    public const string TestPurpose = "integration-test";
+
+    /// <summary>The jurisdiction <see cref="JurisdictionTenant"/> is configured with; regulator clients claim it.</summary>
+    public const string Jurisdiction = "DE";
+
+    /// <summary>A tenant with a configured jurisdiction (the others have none: no regulator may read their exports).</summary>
+    public const string JurisdictionTenant = "t-jurisdiction-de";
+
+    /// <summary>The suite's token-signing key, made for this run (like the tree-head key).</summary>
+    public static System.Security.Cryptography.ECDsa TokenKey { get; } = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
 
     public IAlbaHost Host { get; private set; } = null!;
 
@@ -73,6 +91,10 @@ public sealed class ServiceFixture : IAsyncLifetime
         Set("Ngrtc__Integrity__HeadEveryEvents", "1");
         Set("Ngrtc__Integrity__HeadEvery", "00:00:02");
         Set("Ngrtc__Policy__Path", SuitePolicy.Write());
+        Set("Ngrtc__Auth__Issuer", TokenIssuer);
+        Set("Ngrtc__Auth__Audience", TokenAudience);
+        Set("Ngrtc__Auth__SigningKeys__0__KeyId", TokenKeyId);
+        Set("Ngrtc__Auth__SigningKeys__0__Pem", TokenKey.ExportPkcs8PrivateKeyPem());
 
         // A clean slate before the host starts (the async daemon must not remember an older store).
         await using (var database = NpgsqlDataSource.Create(ConnectionString))
@@ -123,13 +145,68 @@ public sealed class ServiceFixture : IAsyncLifetime
 
     public static string NewTenant() => "t-" + Guid.NewGuid().ToString("n")[..12];
 
-    public HttpClient Client() => Host.Server.CreateClient();
+    /// <summary>A client without a token: for the health endpoints, the JWKS and the tests of refusals.</summary>
+    public HttpClient Anonymous() => Host.Server.CreateClient();
 
     /// <summary>
     /// A client acting with one role in one tenant (an emitter also as one NF instance, <paramref name="source"/>):
-    /// what every test of an endpoint should use, so that access control applies to it.
+    /// what every test of an endpoint should use, so that access control applies to it. It sends a bearer token
+    /// minted with the suite's key (a regulator's claims the suite's <see cref="Jurisdiction"/>) and states
+    /// <see cref="TestPurpose"/> in X-Purpose.
     /// </summary>
-    public HttpClient Client(string role, string tenant, string? source = null) => Host.Server.CreateClient();
+    public HttpClient Client(string role, string tenant, string? source = null) =>
+        Client(new TokenClaims($"test-{role}", [role], tenant, source, role == Roles.Regulator ? Jurisdiction : null));
+
+    public HttpClient Client(TokenClaims claims) => WithToken(Host.Server.CreateClient(), Token(claims));
+
+    /// <summary>The emitter of <paramref name="e"/>: its NF instance (source) in its tenant.</summary>
+    public HttpClient Emitter(JsonNode e) => Client(Roles.Emitter, (string)e["tenant"]!, (string)e["source"]!);
+
+    /// <summary>
+    /// Posts events as their emitters would, in the order given: each run of events of one NF instance and tenant
+    /// as one batch, with that instance's token.
+    /// </summary>
+    public async Task PostAsEmitters(params JsonNode[] events)
+    {
+        static (string, string) Key(JsonNode e) => ((string)e["tenant"]!, (string)e["source"]!);
+        var runs = new List<List<JsonNode>>();
+        foreach (var e in events)
+        {
+            if (runs.Count == 0 || Key(runs[^1][0]) != Key(e))
+            {
+                runs.Add([]);
+            }
+
+            runs[^1].Add(e);
+        }
+
+        foreach (var run in runs)
+        {
+            using var client = Emitter(run[0]);
+            var response = await client.PostBatch([.. run]);
+            response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+            (await response.Json()).GetProperty("rejected").GetInt32().ShouldBe(0);
+        }
+    }
+
+    /// <summary>A token from the suite's key (or <paramref name="key"/>), issuer and audience unless told otherwise.</summary>
+    public static string Token(
+        TokenClaims claims, TimeSpan? lifetime = null, string? issuer = null, string? audience = null,
+        System.Security.Cryptography.ECDsa? key = null, DateTimeOffset? notBefore = null)
+    {
+        var from = notBefore ?? DateTimeOffset.UtcNow.AddSeconds(-5);
+        var credentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(
+            new Microsoft.IdentityModel.Tokens.ECDsaSecurityKey(key ?? TokenKey) { KeyId = TokenKeyId },
+            Microsoft.IdentityModel.Tokens.SecurityAlgorithms.EcdsaSha256);
+        return AccessTokens.Create(credentials, issuer ?? TokenIssuer, audience ?? TokenAudience, claims, from, from + (lifetime ?? TimeSpan.FromMinutes(10)));
+    }
+
+    public static HttpClient WithToken(HttpClient client, string token)
+    {
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        client.DefaultRequestHeaders.Add(AccessHeaders.Purpose, TestPurpose);
+        return client;
+    }
 
     public IMessageBus Bus() => Host.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageBus>();
 

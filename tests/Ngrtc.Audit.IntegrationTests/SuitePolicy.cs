@@ -33,6 +33,10 @@ public static class SuitePolicy
         var policy = JsonNode.Parse(File.ReadAllText(DefaultFile))!.AsObject();
         policy["version"] = version;
         policy["consent"]!["graceSeconds"] = GraceSeconds;
+        // One tenant of the suite is German: its regulator (ServiceFixture.Jurisdiction) reads its exports.
+        var jurisdictions = policy["jurisdictions"]!.AsObject();
+        jurisdictions[ServiceFixture.Jurisdiction] = jurisdictions[policy["defaultJurisdiction"]!.GetValue<string>()]!.DeepClone();
+        policy["tenants"] = new JsonObject { [ServiceFixture.JurisdictionTenant] = ServiceFixture.Jurisdiction };
         return policy.ToJsonString();
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
 using Ngrtc.Audit.Contracts;
 using Ngrtc.Audit.Service.Simulation;
 using Npgsql;
@@ -16,7 +17,11 @@ internal static class Runs
         o.String("pg-queue", "audit_ingest"),
         new Uri(o.String("rabbitmq", "amqp://guest:guest@127.0.0.1:5672")),
         o.String("exchange", "ngrtc.audit.bench"),
-        new Uri(o.String("url", "http://127.0.0.1:5090")));
+        new Uri(o.String("url", "http://127.0.0.1:5090")))
+    {
+        // HTTP emitters' tokens: ops/bench/ingest gives the service and this driver the run's key (Ngrtc__Auth__*).
+        Tokens = EmitterTokens.From(new ConfigurationBuilder().AddEnvironmentVariables().Build()),
+    };
 
     public static async Task RunAsync(Options o)
     {

@@ -13,7 +13,10 @@ public sealed record SchemaSummary(
     IReadOnlyList<string> PersonalDataFields,
     string Link);
 
-public sealed record SchemaList(IReadOnlyList<SchemaSummary> Schemas);
+public sealed record SchemaList(IReadOnlyList<SchemaSummary> Schemas) : ICountedResult
+{
+    int ICountedResult.Rows => Schemas.Count;
+}
 
 /// <summary>
 /// <c>GET /api/v1/schemas[/{type}]</c>: the JSON Schema of every event type, written from the catalogue at start-up
@@ -44,6 +47,7 @@ public static class GetSchemas
 
     public static IEndpointRouteBuilder MapCatalogue(this IEndpointRouteBuilder app)
     {
+        // Any valid token (the fallback policy): emitters validate against the schemas too.
         var group = app.MapGroup(Path).WithTags("Catalogue");
         group.MapGet("", List).WithName("ListSchemas").WithSummary("Every event type of the catalogue, with its classification");
         group.MapGet("/{type}", One).WithName("GetSchema").WithSummary("The JSON Schema (draft 2020-12) of one event type");

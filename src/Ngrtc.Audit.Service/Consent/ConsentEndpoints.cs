@@ -63,8 +63,18 @@ public static class ConsentEndpoints
     }
 
     /// <summary>The same question in a JSON body: identifiers stay out of URLs (and so out of proxies' and servers' request logs).</summary>
-    public static Task<IResult> DecideFromBody(ConsentQuestion question, IDocumentStore store, FieldProtector protector, ConsentChecks checks, PolicyRegistry policy, TimeProvider time, CancellationToken ct) =>
-        Decide(question, store, protector, checks, policy, time, ct);
+    /// <remarks>The body's <c>tenant</c> is optional: the token's decides, and another one is refused (403 naming <c>tenant</c>).</remarks>
+    public static Task<IResult> DecideFromBody(ConsentQuestion question, HttpContext context, IDocumentStore store, FieldProtector protector, ConsentChecks checks, PolicyRegistry policy, TimeProvider time, CancellationToken ct)
+    {
+        var own = context.User.Tenant();
+        if (question.Tenant is { Length: > 0 } asked && own is not null && asked != own)
+        {
+            return Task.FromResult(Results.Problem(Authentication.Forbidden(
+                "The token may only read its own tenant.", new FieldError("tenant", "not the token's tenant"))));
+        }
+
+        return Decide(question with { Tenant = question.Tenant is { Length: > 0 } ? question.Tenant : own }, store, protector, checks, policy, time, ct);
+    }
 
     public static async Task<IResult> Decide(ConsentQuestion q, IDocumentStore store, FieldProtector protector, ConsentChecks checks, PolicyRegistry policy, TimeProvider time, CancellationToken ct)
     {

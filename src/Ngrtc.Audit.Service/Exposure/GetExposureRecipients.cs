@@ -14,7 +14,10 @@ public sealed record RecipientExposure(
     DateTimeOffset FirstSeen,
     DateTimeOffset LastSeen);
 
-public sealed record RecipientExposurePage(string Tenant, IReadOnlyList<RecipientExposure> Recipients);
+public sealed record RecipientExposurePage(string Tenant, IReadOnlyList<RecipientExposure> Recipients) : ICountedResult
+{
+    int ICountedResult.Rows => Recipients.Count;
+}
 
 /// <summary><c>GET /api/v1/exposure/recipients[/{recipientId}]?tenant=…</c>: the exposure register per DC AS application.</summary>
 public static class GetExposureRecipients
@@ -66,7 +69,7 @@ public static class GetExposureRecipients
 
     public static IEndpointRouteBuilder MapExposure(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/exposure/recipients").WithTags("Exposure");
+        var group = app.MapGroup("/api/v1/exposure/recipients").WithTags("Exposure").RequireAuthorization(AccessPolicies.PrivacyRead);
         group.MapGet("", List).WithName("ListExposureRecipients").WithSummary("Exposure register of every recipient");
         group.MapGet("/{recipientId}", One).WithName("GetExposureRecipient").WithSummary("Exposure register of one recipient");
         return app;

@@ -38,6 +38,38 @@ public static class AccessPolicies
 
     /// <summary>Role admin.</summary>
     public const string Admin = "admin";
+
+    /// <summary>Signed tree heads, proofs and the verification status of the tenant's log: privacy-officer, regulator, admin.</summary>
+    public const string IntegrityRead = "integrity-read";
+}
+
+/// <summary>
+/// The claims a bearer token carries (JWT claim names, taken as they are: no inbound claim mapping). Every token
+/// names a <see cref="Tenant"/>; an emitter's also its NF instance (<see cref="Source"/>), a regulator's its
+/// <see cref="Jurisdiction"/>.
+/// </summary>
+public static class AccessClaims
+{
+    /// <summary>Who: the person's (or NF's) id at the identity provider; recorded with every read.</summary>
+    public const string Subject = "sub";
+
+    /// <summary>One or more of <see cref="Roles"/> (a string or a JSON array).</summary>
+    public const string Roles = "roles";
+
+    /// <summary>The operator whose data the token may touch; decides tenant isolation on every endpoint.</summary>
+    public const string Tenant = "tenant";
+
+    /// <summary>An emitter's NF instance, exactly the CloudEvent <c>source</c> it may send as.</summary>
+    public const string Source = "source";
+
+    /// <summary>A regulator's jurisdiction (e.g. <c>DE</c>); compared with the tenant's configured one.</summary>
+    public const string Jurisdiction = "jurisdiction";
+}
+
+/// <summary>The header a person states the purpose of a read in (required on every read by a person).</summary>
+public static class AccessHeaders
+{
+    public const string Purpose = "X-Purpose";
 }
 
 /// <summary>

@@ -52,6 +52,7 @@ public static class AuditStore
                 options.Events.AddEventType<AuditEventRecorded>();
                 options.Events.AddEventType<RetentionRedactionExecuted>();
                 options.Events.AddEventType<ComplianceExportWritten>();
+                options.Events.AddEventType<AccessRecorded>();
                 options.Storage.ExtendedSchemaObjects.Add(AuditAppender.KeysTableDefinition());
                 options.AddProtectionTables();
                 options.Storage.ExtendedSchemaObjects.AddRange(Integrity.IntegrityTables.Definitions());

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
@@ -49,15 +48,43 @@ public static class Jobs
         return builder;
     }
 
-    public static WebApplication MapJobs(this WebApplication app)
-    {
-        app.MapHangfireDashboard("/hangfire", new DashboardOptions
-        {
-            Authorization = [new LocalDevelopmentOnly(app.Environment.IsDevelopment())],
-            DisplayStorageConnectionString = false,
-        });
+    /// <summary>The cookie that carries an admin's bearer token to the dashboard (browsers send no Authorization header there).</summary>
+    public const string DashboardCookie = "ngrtc_dashboard";
 
-        var group = app.MapGroup("/api/v1/jobs").WithTags("Jobs");
+    public const string DashboardPath = "/hangfire";
+
+    /// <summary>The dashboard on <paramref name="app"/> (admin only), the job triggers on the API group.</summary>
+    public static WebApplication MapJobs(this WebApplication app, IEndpointRouteBuilder api)
+    {
+        app.MapHangfireDashboard(DashboardPath, new DashboardOptions
+        {
+            Authorization = [new AdminOnly()],
+            DisplayStorageConnectionString = false,
+        }).RequireAuthorization(AccessPolicies.Admin);
+
+        // An admin's browser gets the dashboard through a cookie holding its own token (from /docs, say):
+        // HttpOnly, SameSite=Strict, only for the dashboard's path, gone when the token expires.
+        api.MapPost("/api/v1/admin/dashboard-session", (HttpContext context) =>
+            {
+                var token = context.Request.Headers.Authorization.ToString()["Bearer ".Length..].Trim();
+                var expires = context.User.FindFirst("exp")?.Value is { } exp && long.TryParse(exp, out var seconds)
+                    ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                    : DateTimeOffset.UtcNow.AddMinutes(15);
+                context.Response.Cookies.Append(DashboardCookie, token, new CookieOptions
+                {
+                    HttpOnly = true,
+                    SameSite = SameSiteMode.Strict,
+                    Secure = context.Request.IsHttps,
+                    Path = DashboardPath,
+                    Expires = expires,
+                });
+                return Results.NoContent();
+            })
+            .RequireAuthorization(AccessPolicies.Admin)
+            .WithTags("Jobs")
+            .WithSummary("Let this browser open the Hangfire dashboard (/hangfire) with the caller's admin token (a cookie)");
+
+        var group = api.MapGroup("/api/v1/jobs").WithTags("Jobs").RequireAuthorization(AccessPolicies.Admin);
         group.MapPost("/retention", (IBackgroundJobClient client) =>
                 Results.Accepted(value: new JobEnqueued(client.Enqueue<RetentionJob>(j => j.Run()), RetentionJob.RecurringId)))
             .WithSummary("Run the retention sweep now");
@@ -95,13 +122,9 @@ public static class Jobs
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
-    /// <summary>The dashboard without login only for a local browser in Development; the admin role guards it later.</summary>
-    private sealed class LocalDevelopmentOnly(bool isDevelopment) : IDashboardAuthorizationFilter
+    /// <summary>Belt and braces behind the endpoint's admin policy: Hangfire itself also asks for the role.</summary>
+    private sealed class AdminOnly : IDashboardAuthorizationFilter
     {
-        public bool Authorize(DashboardContext context)
-        {
-            var remote = context.GetHttpContext().Connection.RemoteIpAddress;
-            return isDevelopment && remote is not null && IPAddress.IsLoopback(remote);
-        }
+        public bool Authorize(DashboardContext context) => context.GetHttpContext().User.IsInRole(Roles.Admin);
     }
 }

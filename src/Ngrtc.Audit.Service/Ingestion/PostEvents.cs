@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using Ngrtc.Audit.Contracts;
@@ -14,7 +15,7 @@ public static class PostEvents
 {
     public const long MaxBodyBytes = 16 * 1024 * 1024;
 
-    public static async Task<IResult> Handle(HttpRequest request, GroupCommit store, CancellationToken ct)
+    public static async Task<IResult> Handle(HttpRequest request, ClaimsPrincipal user, GroupCommit store, CancellationToken ct)
     {
         string body;
         using (var reader = new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true)))
@@ -37,6 +38,14 @@ public static class PostEvents
                 : Problems.InvalidInput([bodyError]);
         }
 
+        // An emitter speaks only as the NF instance and for the tenant its token names, event by event.
+        var refused = new HashSet<int>();
+        read = read with { Items = [.. read.Items.Select(i => AsTokenAllows(i, read.IsBatch, user, refused))] };
+        if (!read.IsBatch && refused.Count > 0)
+        {
+            return Results.Problem(Refused(read.Items[0].Errors));
+        }
+
         if (!read.IsBatch && !read.Items[0].IsValid)
         {
             return Problems.InvalidInput(read.Items[0].Errors);
@@ -49,7 +58,7 @@ public static class PostEvents
         var results = read.Items
             .Select(i => i.IsValid
                 ? new EventOutcome(i.Index, i.Id, i.Source, status[i.Index] == AppendStatus.Stored ? "stored" : "duplicate")
-                : new EventOutcome(i.Index, i.Id, i.Source, "rejected", Problems.Describe(i.Errors)))
+                : new EventOutcome(i.Index, i.Id, i.Source, "rejected", refused.Contains(i.Index) ? Refused(i.Errors) : Problems.Describe(i.Errors)))
             .ToList();
 
         return Results.Json(
@@ -61,6 +70,40 @@ public static class PostEvents
             statusCode: StatusCodes.Status202Accepted);
     }
 
+    private static ReadItem AsTokenAllows(ReadItem item, bool isBatch, ClaimsPrincipal user, HashSet<int> refused)
+    {
+        if (item.Event is not { } e)
+        {
+            return item;
+        }
+
+        var prefix = isBatch ? $"[{item.Index}]." : "";
+        var errors = new List<FieldError>(2);
+        if (!string.Equals(e.Envelope.Source, user.FindFirst(AccessClaims.Source)?.Value, StringComparison.Ordinal))
+        {
+            errors.Add(new FieldError(prefix + "source", "is not the NF instance of the token (claim source)"));
+        }
+
+        if (!string.Equals(e.Envelope.Tenant, user.Tenant(), StringComparison.Ordinal))
+        {
+            errors.Add(new FieldError(prefix + "tenant", "is not the tenant of the token"));
+        }
+
+        if (errors.Count == 0)
+        {
+            return item;
+        }
+
+        refused.Add(item.Index);
+        return item with { Event = null, Errors = errors };
+    }
+
+    private static ProblemDetails Refused(IReadOnlyList<FieldError> errors)
+    {
+        var problem = Authentication.Forbidden(string.Join("; ", errors), [.. errors]);
+        return problem;
+    }
+
     public static IEndpointRouteBuilder MapIngestion(this IEndpointRouteBuilder app)
     {
         // No Accepts<> metadata: it would answer other media types with a bare 415 before Handle can name the field.
@@ -69,6 +112,8 @@ public static class PostEvents
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .RequireAuthorization(AccessPolicies.Ingest)
             .WithName("PostEvents")
             .WithSummary("Ingest one CloudEvent or a batch of them");
         return app;

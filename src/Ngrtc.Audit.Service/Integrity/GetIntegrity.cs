@@ -22,8 +22,10 @@ public static class GetIntegrity
 {
     public static IEndpointRouteBuilder MapIntegrity(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/integrity");
-        group.MapGet("/jwks", (TreeHeadSigning signing) => Results.Text(signing.Jwks, "application/jwk-set+json"));
+        // Tree heads, proofs and status name a tenant and its log's size (its traffic): the tenant's privacy officers,
+        // regulator and admins read them. The JWKS holds public keys only and is public, for offline verifiers.
+        var group = app.MapGroup("/api/v1/integrity").WithTags("Integrity").RequireAuthorization(AccessPolicies.IntegrityRead);
+        group.MapGet("/jwks", (TreeHeadSigning signing) => Results.Text(signing.Jwks, "application/jwk-set+json")).AllowAnonymous();
         group.MapGet("/tree-heads/latest", Latest);
         group.MapGet("/tree-heads/{treeSize:long}", AtSize);
         group.MapGet("/proofs/inclusion", Inclusion);

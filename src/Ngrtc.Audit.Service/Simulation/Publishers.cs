@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using JasperFx.CodeGeneration;
 using Microsoft.Extensions.Hosting;
 using Ngrtc.Audit.Contracts;
@@ -23,7 +24,7 @@ public static class AuditPublishers
     {
         "pg" or "postgresql" => await PostgresQueuePublisher.StartAsync(targets, ct),
         "rabbitmq" => await RabbitMqPublisher.StartAsync(targets, ct),
-        "http" => new HttpPublisher(targets.ServiceUrl),
+        "http" => new HttpPublisher(targets.ServiceUrl, targets.Tokens),
         _ => throw new ArgumentOutOfRangeException(nameof(transport), transport, "Transport must be pg, rabbitmq or http."),
     };
 }
@@ -31,6 +32,9 @@ public static class AuditPublishers
 /// <summary>Where the simulator sends: the service's PostgreSQL queue, RabbitMQ exchange, or HTTP endpoint.</summary>
 public sealed record SimulationTargets(string PostgresConnection, string PostgresQueue, Uri RabbitMq, string RabbitMqExchange, Uri ServiceUrl)
 {
+    /// <summary>Bearer tokens for HTTP, one per NF instance; without them the service refuses HTTP ingestion (401).</summary>
+    public EmitterTokens? Tokens { get; init; }
+
     /// <summary>The service's own settings: the same connection strings and bus names it listens on.</summary>
     public static SimulationTargets From(IConfiguration configuration, Uri serviceUrl)
     {
@@ -40,7 +44,10 @@ public sealed record SimulationTargets(string PostgresConnection, string Postgre
             bus.Queue,
             new Uri(configuration.GetConnectionString(Bus.RabbitMqConnectionName) ?? "amqp://guest:guest@127.0.0.1:5672"),
             bus.RabbitMq.Exchange,
-            serviceUrl);
+            serviceUrl)
+        {
+            Tokens = EmitterTokens.From(configuration),
+        };
     }
 }
 
@@ -114,15 +121,45 @@ internal sealed class RabbitMqPublisher(IConnection connection, string exchange)
     }
 }
 
-internal sealed class HttpPublisher(Uri serviceUrl) : IAuditPublisher
+/// <summary>
+/// Posts as the emitters of the events would: each NF instance (source) of each tenant with its own token, so a
+/// simulated batch that mixes instances goes out as one request per instance (side by side).
+/// </summary>
+internal sealed class HttpPublisher(Uri serviceUrl, EmitterTokens? tokens) : IAuditPublisher
 {
     private readonly HttpClient _client = new() { BaseAddress = serviceUrl };
 
     public async Task PublishAsync(AuditEventMessage message, CancellationToken ct)
     {
-        using var content = new StringContent(message.Body, Encoding.UTF8);
-        content.Headers.ContentType = MediaTypeHeaderValue.Parse(message.ContentType);
-        using var response = await _client.PostAsync("/api/v1/events", content, ct);
+        if (tokens is null)
+        {
+            await PostAsync(message.ContentType, message.Body, null, ct);
+            return;
+        }
+
+        using var document = JsonDocument.Parse(message.Body);
+        var events = document.RootElement.ValueKind == JsonValueKind.Array ? [.. document.RootElement.EnumerateArray()] : new[] { document.RootElement };
+        var groups = events.GroupBy(e => (Tenant: e.GetProperty("tenant").GetString()!, Source: e.GetProperty("source").GetString()!)).ToList();
+        if (groups.Count == 1)
+        {
+            await PostAsync(message.ContentType, message.Body, tokens.For(groups[0].Key.Tenant, groups[0].Key.Source), ct);
+            return;
+        }
+
+        await Task.WhenAll(groups.Select(g => PostAsync(
+            CloudEventContentTypes.Batch, "[" + string.Join(',', g.Select(e => e.GetRawText())) + "]", tokens.For(g.Key.Tenant, g.Key.Source), ct)));
+    }
+
+    private async Task PostAsync(string contentType, string body, string? token, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events") { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using var response = await _client.SendAsync(request, ct);
         response.EnsureSuccessStatusCode();
     }
 

@@ -37,8 +37,11 @@ public sealed class SimulateCommand : JasperFxAsyncCommand<SimulateInput>
 {
     public override async Task<bool> Execute(SimulateInput input)
     {
+        // The service's settings, the environment's too (Development holds the key HTTP emitters' tokens are minted with).
+        var environment = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? "Production";
         var configuration = new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, $"appsettings.{environment}.json"), optional: true)
             .AddEnvironmentVariables()
             .Build();
         var targets = SimulationTargets.From(configuration, new Uri(input.UrlFlag));
