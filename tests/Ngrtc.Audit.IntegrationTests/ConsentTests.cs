@@ -1,8 +1,8 @@
-using Ngrtc.Audit.Contracts;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ngrtc.Audit.Contracts;
 using Ngrtc.Audit.Service.Hosting;
 
 namespace Ngrtc.Audit.IntegrationTests;
@@ -102,9 +102,14 @@ public class ConsentTests(ServiceFixture service)
         return stored.RootElement.GetProperty("data").GetProperty(field).GetString()!;
     }
 
+    /// <summary>An IMS AS allowed to ask the decision point, by identifier too (scope consent.decide).</summary>
+    private HttpClient Decider(string tenant) =>
+        service.Client(new TokenClaims("test-imsas", [Roles.Emitter], tenant, "urn:ngrtc:nf:IMSAS:imsas-eu1-02", Scopes: [AccessScopes.ConsentDecide]));
+
+    /// <summary>A decision as its askers ask: by pseudonym a privacy officer, by identifier an emitter with the right.</summary>
     private async Task<JsonElement> Decision(string tenant, string subject, string at, string recipient = Recipient)
     {
-        using var client = Officer(tenant);
+        using var client = subject.StartsWith("p1.", StringComparison.Ordinal) ? Officer(tenant) : Decider(tenant);
         var response = await client.PostAsJsonAsync("/api/v1/consent/decision", new { tenant, subject, purpose = Purpose, recipient, at });
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         return await response.Json();
@@ -116,6 +121,31 @@ public class ConsentTests(ServiceFixture service)
         var response = await client.GetAsync($"/api/v1/violations?tenant={tenant}{query}");
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         return await response.Json();
+    }
+
+    [Fact]
+    public async Task only_an_emitter_granted_consent_decide_may_name_the_subject_by_identifier()
+    {
+        var tenant = ServiceFixture.NewTenant();
+        await Post(tenant, Given("g-1", tenant, "2026-11-02T10:00:00Z"));
+        var question = new { subject = Subject, purpose = Purpose, recipient = Recipient, at = "2026-11-05T00:00:00Z" };
+
+        using var officer = Officer(tenant);
+        var refused = await officer.PostAsJsonAsync("/api/v1/consent/decision", question);
+        refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await refused.Json()).GetProperty("errors")[0].GetProperty("field").GetString().ShouldBe("subject");
+        (await refused.Content.ReadAsStringAsync()).ShouldNotContain("491555000777");
+
+        using var plainEmitter = service.Client(Roles.Emitter, tenant, "urn:ngrtc:nf:IMSAS:imsas-eu1-02");
+        (await plainEmitter.PostAsJsonAsync("/api/v1/consent/decision", question)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        using var decider = Decider(tenant);
+        var allowed = await decider.PostAsJsonAsync("/api/v1/consent/decision", question);
+        allowed.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await allowed.Json()).GetProperty("decision").GetString().ShouldBe("allowed");
+        var other = await decider.PostAsJsonAsync("/api/v1/consent/decision", new { tenant = ServiceFixture.NewTenant(), question.subject, question.purpose, question.recipient });
+        other.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await other.Json()).GetProperty("errors")[0].GetProperty("field").GetString().ShouldBe("tenant");
     }
 
     [Fact]

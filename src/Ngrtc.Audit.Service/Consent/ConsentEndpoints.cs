@@ -46,7 +46,7 @@ public static class ConsentEndpoints
     public const string GivenAsPseudonym = "pseudonym";
     public const string GivenAsIdentifier = "identifier";
 
-    public static Task<IResult> DecideFromQuery(string? tenant, string? subject, string? purpose, string? recipient, string? at, IDocumentStore store, FieldProtector protector, ConsentChecks checks, PolicyRegistry policy, TimeProvider time, CancellationToken ct)
+    public static Task<IResult> DecideFromQuery(string? tenant, string? subject, string? purpose, string? recipient, string? at, HttpContext context, IDocumentStore store, FieldProtector protector, ConsentChecks checks, PolicyRegistry policy, TimeProvider time, CancellationToken ct)
     {
         DateTimeOffset? when = null;
         if (at is not null)
@@ -59,7 +59,7 @@ public static class ConsentEndpoints
             when = parsed;
         }
 
-        return Decide(new ConsentQuestion(tenant, subject, purpose, recipient, when), store, protector, checks, policy, time, ct);
+        return Decide(new ConsentQuestion(tenant, subject, purpose, recipient, when), context.User, store, protector, checks, policy, time, ct);
     }
 
     /// <summary>The same question in a JSON body: identifiers stay out of URLs (and so out of proxies' and servers' request logs).</summary>
@@ -73,10 +73,15 @@ public static class ConsentEndpoints
                 "The token may only read its own tenant.", new FieldError("tenant", "not the token's tenant"))));
         }
 
-        return Decide(question with { Tenant = question.Tenant is { Length: > 0 } ? question.Tenant : own }, store, protector, checks, policy, time, ct);
+        return Decide(question with { Tenant = question.Tenant is { Length: > 0 } ? question.Tenant : own }, context.User, store, protector, checks, policy, time, ct);
     }
 
-    public static async Task<IResult> Decide(ConsentQuestion q, IDocumentStore store, FieldProtector protector, ConsentChecks checks, PolicyRegistry policy, TimeProvider time, CancellationToken ct)
+    /// <remarks>
+    /// A subject by identifier is taken only from an emitter granted <see cref="AccessScopes.ConsentDecide"/>: it holds the
+    /// identifier anyway. Anyone else (privacy officers, admins) asks by pseudonym: the answer names the pseudonym of the
+    /// epoch asked about, so taking identifiers from them would be a way to re-identify without the reidentifier role.
+    /// </remarks>
+    public static async Task<IResult> Decide(ConsentQuestion q, System.Security.Claims.ClaimsPrincipal caller, IDocumentStore store, FieldProtector protector, ConsentChecks checks, PolicyRegistry policy, TimeProvider time, CancellationToken ct)
     {
         var errors = new List<FieldError>();
         foreach (var (name, value) in new[] { ("tenant", q.Tenant), ("subject", q.Subject), ("purpose", q.Purpose), ("recipient", q.Recipient) })
@@ -90,6 +95,13 @@ public static class ConsentEndpoints
         if (errors.Count > 0)
         {
             return Problems.InvalidInput(errors);
+        }
+
+        if (!IsPseudonym(q.Subject!) && !caller.MayDecideByIdentifier())
+        {
+            return Results.Problem(Authentication.Forbidden(
+                $"Only an emitter granted the {AccessScopes.ConsentDecide} scope may name a subject by identifier; give the subject's pseudonym.",
+                new FieldError("subject", "an identifier is not accepted from this token")));
         }
 
         var tenant = q.Tenant!;
@@ -201,8 +213,8 @@ public static class ConsentEndpoints
     public static IEndpointRouteBuilder MapConsent(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/consent").WithTags("Consent");
-        group.MapGet("/decision", DecideFromQuery).WithName("GetConsentDecision").WithSummary("May this subject's data be processed for this purpose and recipient?").RequireAuthorization(AccessPolicies.PrivacyRead);
-        group.MapPost("/decision", DecideFromBody).WithName("PostConsentDecision").WithSummary("The same, the question in a JSON body").RequireAuthorization(AccessPolicies.PrivacyRead);
+        group.MapGet("/decision", DecideFromQuery).WithName("GetConsentDecision").WithSummary("May this subject's data be processed for this purpose and recipient?").RequireAuthorization(AccessPolicies.ConsentDecision);
+        group.MapPost("/decision", DecideFromBody).WithName("PostConsentDecision").WithSummary("The same, the question in a JSON body").RequireAuthorization(AccessPolicies.ConsentDecision);
         group.MapGet("/subjects/{pseudonym}", Subject).WithName("GetConsentSubject").WithSummary("One pseudonym's consents: state and history").RequireAuthorization(AccessPolicies.PrivacyRead);
         return app;
     }

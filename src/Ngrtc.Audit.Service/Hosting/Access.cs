@@ -41,6 +41,12 @@ public static class AccessPolicies
 
     /// <summary>Signed tree heads, proofs and the verification status of the tenant's log: privacy-officer, regulator, admin.</summary>
     public const string IntegrityRead = "integrity-read";
+
+    /// <summary>
+    /// Consent decisions: privacy-officer or admin (by pseudonym), or an emitter whose token grants
+    /// <see cref="AccessScopes.ConsentDecide"/> (it may also ask by identifier).
+    /// </summary>
+    public const string ConsentDecision = "consent-decision";
 }
 
 /// <summary>
@@ -62,6 +68,9 @@ public static class AccessClaims
     /// <summary>An emitter's NF instance, exactly the CloudEvent <c>source</c> it may send as.</summary>
     public const string Source = "source";
 
+    /// <summary>OAuth scopes, space-separated (RFC 8693 §4.2): rights granted beyond a role, see <see cref="AccessScopes"/>.</summary>
+    public const string Scope = "scope";
+
     /// <summary>A regulator's jurisdiction (e.g. <c>DE</c>); compared with the tenant's configured one.</summary>
     public const string Jurisdiction = "jurisdiction";
 }
@@ -79,4 +88,21 @@ public static class AccessHeaders
 public interface ICountedResult
 {
     int Rows { get; }
+}
+
+/// <summary>Rights a token may carry in its <c>scope</c> claim.</summary>
+public static class AccessScopes
+{
+    /// <summary>
+    /// An emitter (a network function that must check consent before processing, e.g. an IMS AS or a NEF) may ask
+    /// the consent decision point, and may name the subject by identifier: it holds the identifier anyway.
+    /// </summary>
+    public const string ConsentDecide = "consent.decide";
+
+    public static bool Has(this System.Security.Claims.ClaimsPrincipal user, string scope) =>
+        user.FindAll(AccessClaims.Scope).Any(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope, StringComparer.Ordinal));
+
+    /// <summary>An emitter granted <see cref="ConsentDecide"/>: the only caller that may name a subject by identifier.</summary>
+    public static bool MayDecideByIdentifier(this System.Security.Claims.ClaimsPrincipal user) =>
+        user.RolesOf().Contains(Roles.Emitter) && user.Has(ConsentDecide);
 }

@@ -4,7 +4,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Ngrtc.Audit.Service.Hosting;
 
 /// <summary>What a minted token says: who, in which role(s), for which tenant (and NF instance or jurisdiction).</summary>
-public sealed record TokenClaims(string Subject, IReadOnlyList<string> Roles, string Tenant, string? Source = null, string? Jurisdiction = null);
+public sealed record TokenClaims(string Subject, IReadOnlyList<string> Roles, string Tenant, string? Source = null, string? Jurisdiction = null, IReadOnlyList<string>? Scopes = null);
 
 /// <summary>
 /// Mints bearer tokens with a configured private key: the <c>token</c> command (development), the test suite, the
@@ -24,6 +24,11 @@ public static class AccessTokens
         if (claims.Source is { Length: > 0 } source)
         {
             body[AccessClaims.Source] = source;
+        }
+
+        if (claims.Scopes is { Count: > 0 } scopes)
+        {
+            body[AccessClaims.Scope] = string.Join(' ', scopes);
         }
 
         if (claims.Jurisdiction is { Length: > 0 } jurisdiction)

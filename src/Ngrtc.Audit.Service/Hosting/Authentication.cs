@@ -110,6 +110,8 @@ public static class Authentication
             .AddPolicy(AccessPolicies.RegulatorExport, TenantToken().RequireRole(Roles.Regulator).RequireClaim(AccessClaims.Jurisdiction)
                 .AddRequirements(new JurisdictionRequirement()).Build())
             .AddPolicy(AccessPolicies.Admin, TenantToken().RequireRole(Roles.Admin).Build())
+            .AddPolicy(AccessPolicies.ConsentDecision, TenantToken()
+                .RequireAssertion(c => c.User.RolesOf().Any(r => r is Roles.PrivacyOfficer or Roles.Admin) || c.User.MayDecideByIdentifier()).Build())
             .AddPolicy(AccessPolicies.IntegrityRead, TenantToken().RequireRole(Roles.PrivacyOfficer, Roles.Regulator, Roles.Admin).Build());
         return builder;
     }

@@ -18,6 +18,9 @@ public sealed class TokenInput : NetCoreInput
     [Description("a regulator's jurisdiction, e.g. DE (compared with the tenant's jurisdiction in the policy)")]
     public string? JurisdictionFlag { get; set; }
 
+    [Description("rights beyond the role, space- or comma-separated, e.g. consent.decide (an emitter may ask consent decisions by identifier)")]
+    public string? ScopeFlag { get; set; }
+
     [Description("how long the token is valid: 90s, 30m, 8h, 1d (default 1h, at most 30d)")]
     public string TtlFlag { get; set; } = "1h";
 
@@ -58,7 +61,8 @@ public sealed class TokenCommand : JasperFxCommand<TokenInput>
         {
             token = AccessTokens.Mint(
                 options,
-                new TokenClaims(input.SubjectFlag ?? $"dev-{roles[0]}", roles, input.TenantFlag, input.SourceFlag, input.JurisdictionFlag),
+                new TokenClaims(input.SubjectFlag ?? $"dev-{roles[0]}", roles, input.TenantFlag, input.SourceFlag, input.JurisdictionFlag,
+                    input.ScopeFlag?.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries)),
                 lifetime,
                 DateTimeOffset.UtcNow);
         }
