@@ -79,36 +79,26 @@ public static class GetIntegrity
 
         // Sealed events through the sealer's id → leaf index table (an index lookup), events stored but not yet
         // sealed in the log's unsealed tail only (short while the sealer keeps up): never a scan of the whole log.
+        // One round trip for both.
         var found = await FindAsync(
             connection,
             $"""
-            select e.version, e.data from {IntegrityTables.LeafIds} l
-            join {AuditStore.Schema}.mt_events e on e.tenant_id = l.tenant_id and e.stream_id = '{AuditAppender.TenantLog}' and e.version = l.leaf_index + 1
-            where l.tenant_id = @tenant and l.event_id = @id and e.data->'envelope'->>'id' = @id
-              and (@source::text is null or e.data->'envelope'->>'source' = @source)
-            order by e.version limit 2
+            (select e.version, e.data from {IntegrityTables.LeafIds} l
+             join {AuditStore.Schema}.mt_events e on e.tenant_id = l.tenant_id and e.stream_id = '{AuditAppender.TenantLog}' and e.version = l.leaf_index + 1
+             where l.tenant_id = @tenant and l.event_id = @id and e.data->'envelope'->>'id' = @id
+               and (@source::text is null or e.data->'envelope'->>'source' = @source)
+             order by e.version limit 2)
+            union all
+            (select version, data from {AuditStore.Schema}.mt_events
+             where tenant_id = @tenant and stream_id = '{AuditAppender.TenantLog}'
+               and version > coalesce((select size from {IntegrityTables.Trees} where tenant_id = @tenant), 0)
+               and data->'envelope'->>'id' = @id and (@source::text is null or data->'envelope'->>'source' = @source)
+             order by version limit 2)
             """,
             tenant,
             eventId,
             source,
             ct);
-        if (found.Count < 2)
-        {
-            found.AddRange(await FindAsync(
-                connection,
-                $"""
-                select version, data from {AuditStore.Schema}.mt_events
-                where tenant_id = @tenant and stream_id = '{AuditAppender.TenantLog}'
-                  and version > coalesce((select size from {IntegrityTables.Trees} where tenant_id = @tenant), 0)
-                  and data->'envelope'->>'id' = @id and (@source::text is null or data->'envelope'->>'source' = @source)
-                order by version limit 2
-                """,
-                tenant,
-                eventId,
-                source,
-                ct));
-        }
-
         if (found.Count == 0)
         {
             return Problems.NotFound("No event with this id is stored for this tenant.");
