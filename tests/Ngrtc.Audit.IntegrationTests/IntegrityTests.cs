@@ -131,6 +131,34 @@ public class IntegrityTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task the_first_of_several_tampered_events_is_reported_though_chunks_are_verified_in_parallel()
+    {
+        // 700 events: leaves are recomputed in chunks of 256 on several threads; the smallest bad index must win.
+        var tenant = await SealedTenant(700);
+        (await Verify(tenant)).Problem.ShouldBeNull();
+        await Sql("update ngrtc.mt_events set data = jsonb_set(data, '{envelope,purpose}', '\"forged\"') where tenant_id = $1 and stream_id = 'audit-log' and version in (302, 601, 700)", tenant);
+        var result = await Verify(tenant);
+        result.Problem!.ShouldContain("differs");
+        result.LeafIndex.ShouldBe(301);
+        result.EventId.ShouldBe("e-301");
+
+        // A gap after an earlier bad leaf: the bad leaf comes first in log order.
+        await Sql($"delete from {Log} and version = 650", tenant);
+        (await Verify(tenant)).LeafIndex.ShouldBe(301);
+    }
+
+    [Fact]
+    public async Task a_gap_in_a_later_chunk_is_found_where_it_is()
+    {
+        var tenant = await SealedTenant(600);
+        await Sql($"delete from {Log} and version = 520", tenant);
+        var result = await Verify(tenant);
+        result.Problem!.ShouldContain("missing");
+        result.LeafIndex.ShouldBe(519);
+        result.EventId.ShouldBe("e-520");
+    }
+
+    [Fact]
     public async Task a_deleted_event_is_found_where_it_is_missing()
     {
         var tenant = await SealedTenant();

@@ -43,6 +43,24 @@ public static class JsonCanonicalizer
         WriteValue(value, output);
     }
 
+    /// <summary>
+    /// Appends the canonical UTF-8 bytes of the object <paramref name="obj"/> as <paramref name="members"/> shapes it:
+    /// only the members it includes, each with the value it writes (which must itself be canonical JSON). Names are
+    /// sorted and written as RFC 8785 requires. For a caller that derives a document from another in one pass
+    /// instead of building the derived document and canonicalizing that. Requires an object.
+    /// </summary>
+    public static void CanonicalizeObject<TMembers>(JsonElement obj, IBufferWriter<byte> output, TMembers members)
+        where TMembers : ICanonicalMembers
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (obj.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException($"Requires an object, got {obj.ValueKind}.", nameof(obj));
+        }
+
+        WriteObject(obj, output, members);
+    }
+
     /// <summary>The canonical UTF-8 bytes of the JSON text <paramref name="utf8Json"/>.</summary>
     public static byte[] Canonicalize(ReadOnlySpan<byte> utf8Json)
     {
@@ -64,7 +82,7 @@ public static class JsonCanonicalizer
         switch (value.ValueKind)
         {
             case JsonValueKind.Object:
-                WriteObject(value, output);
+                WriteObject(value, output, default(AllMembers));
                 break;
             case JsonValueKind.Array:
                 WriteArray(value, output);
@@ -107,10 +125,10 @@ public static class JsonCanonicalizer
         Write(output, (byte)']');
     }
 
-    private static void WriteObject(JsonElement obj, IBufferWriter<byte> output)
+    private static void WriteObject<TMembers>(JsonElement obj, IBufferWriter<byte> output, TMembers shape)
+        where TMembers : ICanonicalMembers
     {
-        var count = obj.GetPropertyCount();
-        var members = ArrayPool<JsonProperty>.Shared.Rent(count);
+        var members = ArrayPool<JsonProperty>.Shared.Rent(obj.GetPropertyCount());
         try
         {
             // Names that are plain ASCII as written sort the same by UTF-8 bytes as by UTF-16 code units, and
@@ -119,11 +137,17 @@ public static class JsonCanonicalizer
             var plain = true;
             foreach (var member in obj.EnumerateObject())
             {
+                if (!shape.Includes(member))
+                {
+                    continue;
+                }
+
                 members[i++] = member;
                 var raw = JsonMarshal.GetRawUtf8PropertyName(member);
                 plain &= Ascii.IsValid(raw) && !raw.Contains((byte)'\\');
             }
 
+            var count = i;
             if (plain)
             {
                 var sorted = members.AsSpan(0, count);
@@ -139,12 +163,12 @@ public static class JsonCanonicalizer
                     Write(output, (byte)'"');
                     Write(output, JsonMarshal.GetRawUtf8PropertyName(sorted[i]));
                     Write(output, "\":"u8);
-                    WriteValue(sorted[i].Value, output);
+                    shape.WriteValue(sorted[i], output);
                 }
             }
             else
             {
-                WriteByUtf16Names(members.AsSpan(0, count), output);
+                WriteByUtf16Names(members.AsSpan(0, count), output, shape);
             }
 
             if (count == 0)
@@ -160,7 +184,8 @@ public static class JsonCanonicalizer
         }
     }
 
-    private static void WriteByUtf16Names(ReadOnlySpan<JsonProperty> members, IBufferWriter<byte> output)
+    private static void WriteByUtf16Names<TMembers>(ReadOnlySpan<JsonProperty> members, IBufferWriter<byte> output, TMembers shape)
+        where TMembers : ICanonicalMembers
     {
         var named = new (string Name, JsonProperty Property)[members.Length];
         for (var i = 0; i < members.Length; i++)
@@ -179,7 +204,7 @@ public static class JsonCanonicalizer
             Write(output, i == 0 ? (byte)'{' : (byte)',');
             WriteEscaped(named[i].Name, output);
             Write(output, (byte)':');
-            WriteValue(named[i].Property.Value, output);
+            shape.WriteValue(named[i].Property, output);
         }
     }
 
@@ -337,6 +362,14 @@ public static class JsonCanonicalizer
         }
     }
 
+    // Every member, its value canonical: plain RFC 8785.
+    private readonly struct AllMembers : ICanonicalMembers
+    {
+        public bool Includes(JsonProperty member) => true;
+
+        public void WriteValue(JsonProperty member, IBufferWriter<byte> output) => JsonCanonicalizer.WriteValue(member.Value, output);
+    }
+
     private readonly struct ByRawName : IComparer<JsonProperty>
     {
         public int Compare(JsonProperty x, JsonProperty y) =>
@@ -348,4 +381,17 @@ public static class JsonCanonicalizer
         public int Compare((string Name, JsonProperty Property) x, (string Name, JsonProperty Property) y) =>
             string.CompareOrdinal(x.Name, y.Name);
     }
+}
+
+/// <summary>
+/// Shapes the canonical form of one object for <see cref="JsonCanonicalizer.CanonicalizeObject{TMembers}"/>: which of
+/// its members are in it and what each one's value is. A struct implementation costs no allocation or virtual call.
+/// </summary>
+public interface ICanonicalMembers
+{
+    /// <summary>Whether <paramref name="member"/> is in the canonical object (left out entirely when false).</summary>
+    bool Includes(JsonProperty member);
+
+    /// <summary>Appends the canonical JSON of the value <paramref name="member"/> has in the canonical object.</summary>
+    void WriteValue(JsonProperty member, IBufferWriter<byte> output);
 }

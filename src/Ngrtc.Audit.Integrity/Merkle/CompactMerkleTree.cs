@@ -109,6 +109,53 @@ public sealed class CompactMerkleTree
         Size++;
     }
 
+    /// <summary>
+    /// Appends 2^<paramref name="height"/> leaves at once, given the root of their perfect subtree (as
+    /// <see cref="MerkleHash"/> computes it from their leaf hashes): the same tree as appending them one by one.
+    /// Requires 0 &lt;= height &lt; 63 and <see cref="Size"/> a multiple of 2^height, so the subtree is one of the
+    /// tree's own nodes. No <see cref="NodeCompleted"/> calls.
+    /// </summary>
+    public void AppendSubtree(int height, ReadOnlySpan<byte> root)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(height);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(height, MaxFrontier - 1);
+        if (!MerkleHash.IsHash(root))
+        {
+            throw new ArgumentException($"A subtree root is {MerkleHash.Size} bytes.", nameof(root));
+        }
+
+        var leaves = 1L << height;
+        if (Size % leaves != 0)
+        {
+            throw new InvalidOperationException($"A subtree of {leaves} leaves cannot start at leaf {Size}.");
+        }
+
+        if (Size > long.MaxValue - leaves)
+        {
+            throw new InvalidOperationException("The tree is full.");
+        }
+
+        Span<byte> hash = stackalloc byte[MerkleHash.Size];
+        root.CopyTo(hash);
+        for (var bits = Size >> height; (bits & 1) == 1; bits >>= 1)
+        {
+            count--;
+            MerkleHash.Node(Slot(count), hash, hash);
+        }
+
+        hash.CopyTo(Slot(count));
+        count++;
+        Size += leaves;
+    }
+
+    /// <summary>An independent copy of this tree (its frontier is 2 KiB).</summary>
+    public CompactMerkleTree Clone()
+    {
+        var copy = new CompactMerkleTree { Size = Size, count = count };
+        frontier.CopyTo(copy.frontier, 0);
+        return copy;
+    }
+
     /// <summary>Writes MTH of the current leaves to <paramref name="destination"/> (32 bytes).</summary>
     public void RootHash(Span<byte> destination)
     {

@@ -79,26 +79,28 @@ public static class GetIntegrity
             return treeSize is null ? Problems.NotFound("No tree head has been signed for this tenant yet.") : Problems.InvalidParameter("treeSize", "no tree head was signed at this size");
         }
 
-        await using var find = new NpgsqlCommand(
+        // Sealed events through the sealer's id → leaf index table (an index lookup), events stored but not yet
+        // sealed in the log's unsealed tail only (short while the sealer keeps up): never a scan of the whole log.
+        // One round trip for both.
+        var found = await FindAsync(
+            connection,
             $"""
-            select version, data from {AuditStore.Schema}.mt_events
-            where tenant_id = @tenant and stream_id = '{AuditAppender.TenantLog}' and data->'envelope'->>'id' = @id
-              and (@source::text is null or data->'envelope'->>'source' = @source)
-            order by version limit 2
+            (select e.version, e.data from {IntegrityTables.LeafIds} l
+             join {AuditStore.Schema}.mt_events e on e.tenant_id = l.tenant_id and e.stream_id = '{AuditAppender.TenantLog}' and e.version = l.leaf_index + 1
+             where l.tenant_id = @tenant and l.event_id = @id and e.data->'envelope'->>'id' = @id
+               and (@source::text is null or e.data->'envelope'->>'source' = @source)
+             order by e.version limit 2)
+            union all
+            (select version, data from {AuditStore.Schema}.mt_events
+             where tenant_id = @tenant and stream_id = '{AuditAppender.TenantLog}'
+               and version > coalesce((select size from {IntegrityTables.Trees} where tenant_id = @tenant), 0)
+               and data->'envelope'->>'id' = @id and (@source::text is null or data->'envelope'->>'source' = @source)
+             order by version limit 2)
             """,
-            connection);
-        find.Parameters.AddWithValue("tenant", tenant);
-        find.Parameters.AddWithValue("id", eventId);
-        find.Parameters.AddWithValue("source", (object?)source ?? DBNull.Value);
-        var found = new List<(long Version, string Data)>();
-        await using (var reader = await find.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                found.Add((reader.GetInt64(0), reader.GetString(1)));
-            }
-        }
-
+            tenant,
+            eventId,
+            source,
+            ct);
         if (found.Count == 0)
         {
             return Problems.NotFound("No event with this id is stored for this tenant.");
@@ -151,6 +153,22 @@ public static class GetIntegrity
         var nodes = await TileNodeReader.ForAsync(connection, tenant, plan.Nodes, ct);
         return Results.Ok(new ConsistencyProofView(
             size1, size2, Convert.ToBase64String(head1.Head.RootHash), Convert.ToBase64String(head2.Head.RootHash), [.. plan.Rehash(nodes).Select(Convert.ToBase64String)]));
+    }
+
+    private static async Task<List<(long Version, string Data)>> FindAsync(NpgsqlConnection connection, string sql, string tenant, string eventId, string? source, CancellationToken ct)
+    {
+        await using var find = new NpgsqlCommand(sql, connection);
+        find.Parameters.AddWithValue("tenant", tenant);
+        find.Parameters.AddWithValue("id", eventId);
+        find.Parameters.AddWithValue("source", NpgsqlTypes.NpgsqlDbType.Text, (object?)source ?? DBNull.Value);
+        var found = new List<(long Version, string Data)>();
+        await using var reader = await find.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            found.Add((reader.GetInt64(0), reader.GetString(1)));
+        }
+
+        return found;
     }
 
     private static TreeHeadView View(StoredHead head) =>

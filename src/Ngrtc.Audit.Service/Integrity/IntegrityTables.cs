@@ -15,6 +15,7 @@ public static class IntegrityTables
     public const string Trees = AuditStore.Schema + ".merkle_trees";
     public const string Tiles = AuditStore.Schema + ".merkle_tiles";
     public const string Heads = AuditStore.Schema + ".tree_heads";
+    public const string LeafIds = AuditStore.Schema + ".merkle_leaf_ids";
 
     public static IEnumerable<Table> Definitions()
     {
@@ -41,6 +42,14 @@ public static class IntegrityTables
         heads.AddColumn<string>("jws").NotNull();
         heads.Indexes.Add(new IndexDefinition("ix_tree_heads_size") { Columns = ["tenant_id", "tree_size"] });
         yield return heads;
+
+        // Which leaf an event id is: the inclusion-proof lookup, written by the sealer with the leaves (an id may
+        // recur across sources, so the leaf index is part of the key).
+        var leafIds = new Table(LeafIds);
+        leafIds.AddColumn<string>("tenant_id").AsPrimaryKey();
+        leafIds.AddColumn<string>("event_id").AsPrimaryKey();
+        leafIds.AddColumn<long>("leaf_index").AsPrimaryKey();
+        yield return leafIds;
     }
 
     /// <summary>Reads tiles by (level, index); full tiles never change, so callers may cache them.</summary>
@@ -88,6 +97,35 @@ public static class IntegrityTables
         command.Parameters.AddWithValue("levels", NpgsqlDbType.Array | NpgsqlDbType.Integer, tiles.Select(t => t.Level).ToArray());
         command.Parameters.AddWithValue("indexes", NpgsqlDbType.Array | NpgsqlDbType.Bigint, tiles.Select(t => t.Index).ToArray());
         command.Parameters.AddWithValue("hashes", NpgsqlDbType.Array | NpgsqlDbType.Bytea, tiles.Select(t => t.Hashes).ToArray());
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The event ids of the leaves from <paramref name="firstLeaf"/> on (events without an id are left out).</summary>
+    public static async Task WriteLeafIdsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string tenant, long firstLeaf, IReadOnlyList<string?> eventIds, CancellationToken ct)
+    {
+        var ids = new List<string>(eventIds.Count);
+        var indexes = new List<long>(eventIds.Count);
+        for (var i = 0; i < eventIds.Count; i++)
+        {
+            if (eventIds[i] is { } id)
+            {
+                ids.Add(id);
+                indexes.Add(firstLeaf + i);
+            }
+        }
+
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = new NpgsqlCommand(
+            $"insert into {LeafIds} (tenant_id, event_id, leaf_index) select @tenant, * from unnest(@ids, @indexes) on conflict do nothing",
+            connection,
+            tx);
+        command.Parameters.AddWithValue("tenant", tenant);
+        command.Parameters.AddWithValue("ids", NpgsqlDbType.Array | NpgsqlDbType.Text, ids.ToArray());
+        command.Parameters.AddWithValue("indexes", NpgsqlDbType.Array | NpgsqlDbType.Bigint, indexes.ToArray());
         await command.ExecuteNonQueryAsync(ct);
     }
 }

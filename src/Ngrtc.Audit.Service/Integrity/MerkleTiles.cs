@@ -28,27 +28,46 @@ public static class MerkleTiles
     /// <summary>The root of a perfect subtree over <paramref name="count"/> consecutive hashes (a power of two) of one tile.</summary>
     public static byte[] PerfectRoot(ReadOnlySpan<byte> hashes, int first, int count)
     {
+        var root = new byte[HashSize];
+        PerfectRoot(hashes, first, count, root);
+        return root;
+    }
+
+    /// <summary>
+    /// Writes the root of the perfect subtree over <paramref name="count"/> consecutive hashes (a power of two, at
+    /// most <see cref="Width"/>) starting at entry <paramref name="first"/> to <paramref name="destination"/>.
+    /// Hashes level by level in a stack buffer: no allocation.
+    /// </summary>
+    public static void PerfectRoot(ReadOnlySpan<byte> hashes, int first, int count, Span<byte> destination)
+    {
+        if (count < 1 || count > Width || (count & (count - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "A perfect subtree of one tile has 1 to 256 leaves, a power of two.");
+        }
+
+        var entries = hashes.Slice(first * HashSize, count * HashSize);
         if (count == 1)
         {
-            return hashes.Slice(first * HashSize, HashSize).ToArray();
+            entries.CopyTo(destination);
+            return;
         }
 
-        var level = new byte[count / 2][];
-        for (var i = 0; i < level.Length; i++)
+        Span<byte> level = stackalloc byte[Width / 2 * HashSize];
+        for (var i = 0; i < count / 2; i++)
         {
-            var at = (first + (2 * i)) * HashSize;
-            level[i] = NodeHash(hashes.Slice(at, HashSize), hashes.Slice(at + HashSize, HashSize));
+            Ngrtc.Audit.Integrity.MerkleHash.Node(entries.Slice(2 * i * HashSize, HashSize), entries.Slice(((2 * i) + 1) * HashSize, HashSize), level.Slice(i * HashSize, HashSize));
         }
 
-        for (var width = level.Length; width > 1; width /= 2)
+        for (var width = count / 2; width > 1; width /= 2)
         {
             for (var i = 0; i < width / 2; i++)
             {
-                level[i] = NodeHash(level[2 * i], level[(2 * i) + 1]);
+                // In place: node i of the next level overwrites node i of this one after both children were read.
+                Ngrtc.Audit.Integrity.MerkleHash.Node(level.Slice(2 * i * HashSize, HashSize), level.Slice(((2 * i) + 1) * HashSize, HashSize), level.Slice(i * HashSize, HashSize));
             }
         }
 
-        return level[0];
+        level[..HashSize].CopyTo(destination);
     }
 
     /// <summary>
@@ -154,7 +173,7 @@ public sealed class TileEdge
             var full = _tiles[level];
             _completed.Add(new StoredTile(level, PartialIndex(Size, level), full));
             _changed.Remove(level);
-            MerkleTiles.PerfectRoot(full, 0, MerkleTiles.Width).CopyTo(carry);
+            MerkleTiles.PerfectRoot(full, 0, MerkleTiles.Width, carry);
             _tiles[level] = new byte[TileBytes];
             _used[level] = 0;
         }

@@ -27,6 +27,6 @@ public sealed class TileNodeReader : IMerkleNodeReader
             throw new InvalidOperationException($"Node {node} is not sealed yet.");
         }
 
-        MerkleTiles.PerfectRoot(tile, span.First, span.Count).CopyTo(hash);
+        MerkleTiles.PerfectRoot(tile, span.First, span.Count, hash);
     }
 }
