@@ -84,6 +84,13 @@ public static class Leaves
         JsonCanonicalizer.CanonicalizeObject(data, output, new DataMembers(digests));
         output.Write(",\"envelope\":"u8);
         JsonCanonicalizer.CanonicalizeObject(envelope, output, default(NonNullMembers));
+        // "policy" sorts last; only records stamped with the policy version that classified them have it.
+        if (stored.TryGetProperty("policyVersion", out var policy) && policy.ValueKind == JsonValueKind.String)
+        {
+            output.Write(",\"policy\":"u8);
+            output.Write(JsonCanonicalizer.Canonicalize(policy));
+        }
+
         output.Write("}"u8);
     }
 

@@ -62,7 +62,8 @@ public class OnePassLeafTests
         for (var batch = 0; batch < 6; batch++)
         {
             var read = CloudEventReader.Read(CloudEventContentTypes.Batch, traffic.NextBatch(now, 500));
-            var records = await EventProtection.RecordAsync([.. read.Items.Select(i => i.Event!)], protector, CancellationToken.None);
+            // Half the batches stamped with a policy version, as the service stamps every record since policies exist.
+            var records = await EventProtection.RecordAsync([.. read.Items.Select(i => i.Event!)], protector, CancellationToken.None, batch % 2 == 0 ? "eu-default.v1" : null);
             foreach (var record in records)
             {
                 protectedValues += record.Protected.Count;
@@ -84,6 +85,9 @@ public class OnePassLeafTests
     [InlineData("""{"data":{"x[0]":"lit","x":["a","b"],"a[b":["c","d"],"y":["e","f"]},"envelope":{"id":"r"},"protected":{"x[0]":{"digest":"literal-name"},"a[b[1]":{"digest":"bracket-name"},"y[01]":{"digest":"leading zero: no item"},"y[]":{"digest":"empty"},"y[1":{"digest":"open"}}}""")]
     [InlineData("""{"data":{"na\u006De":["v"],"\u00fcber":"w"},"envelope":{"id":"s"},"protected":{"name[0]":{"digest":"escaped member name"},"über":{"digest":"non-ascii name"}}}""")]
     [InlineData("""{"data":{"a":"b"},"envelope":{"id":"t"},"protected":{"a":{"digest":"d\u0000\"\\ x"}},"pseudonyms":{"a":"p"},"retention":"A","redactedAt":"2026-11-28T10:00:00Z"}""")]
+    [InlineData("""{"data":{"a":"b"},"envelope":{"id":"p2"},"policyVersion":"eu-default.v1"}""")]
+    [InlineData("""{"data":{"a":"b"},"envelope":{"id":"p3"},"policyVersion":"v\u00e9\"1"}""")]
+    [InlineData("""{"data":{"a":"b"},"envelope":{"id":"p4"},"policyVersion":null}""")]
     [InlineData("""{"data":{"a":"b"},"envelope":{"id":"v"},"protected":null}""")]
     [InlineData("""{"data":{"a":"b"},"envelope":{"id":"w"},"protected":[1,2]}""")]
     public void one_pass_bytes_equal_two_pass_bytes_for_every_shape(string storedJson) => Same(storedJson);
