@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using Marten;
+using Ngrtc.Audit.Domain;
 
 namespace Ngrtc.Audit.Projections;
 
@@ -16,5 +17,13 @@ public static class AuditProjections
         options.Projections.Add<ExposureRegisterProjection>(ProjectionLifecycle.Inline);
         options.Projections.Add<ExposureRecipientSubjectProjection>(ProjectionLifecycle.Inline);
         options.Schema.For<ExposureRecipientSubject>().Index(x => x.RecipientId);
+
+        // The registers (exposure, identity, avatars) as per-day counters; see RegisterCountsProjection.
+        options.Projections.Add(new RegisterCountsProjection(), ProjectionLifecycle.Inline);
+
+        // Legal holds: the retention sweep and schedule read the active ones in the same SQL as the events.
+        options.Events.AddEventType<LegalHoldPlaced>();
+        options.Events.AddEventType<LegalHoldReleased>();
+        options.Projections.Add<LegalHoldProjection>(ProjectionLifecycle.Inline);
     }
 }

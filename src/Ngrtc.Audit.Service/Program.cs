@@ -5,6 +5,9 @@ using Ngrtc.Audit.Service.Exposure;
 using Ngrtc.Audit.Service.Hosting;
 using Ngrtc.Audit.Service.Ingestion;
 using Ngrtc.Audit.Service.Integrity;
+using Ngrtc.Audit.Service.LegalHolds;
+using Ngrtc.Audit.Service.Registers;
+using Ngrtc.Audit.Service.Retention;
 
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
@@ -20,6 +23,7 @@ builder.AddBus();
 builder.AddJobs();
 builder.AddIntegrity();
 builder.AddHealth();
+builder.AddAccessPlaceholders(); // MERGE: remove when authentication registers the real policies
 DemoEmitter.AddDemo(builder);
 
 var app = builder.Build();
@@ -30,6 +34,9 @@ app.MapExposure();
 app.MapCatalogue();
 app.MapJobs();
 app.MapIntegrity();
+app.MapRegisters();
+app.MapLegalHolds();
+app.MapRetentionSchedule();
 app.MapHealth();
 
 // With no arguments this runs the service; otherwise it is the command-line tool (ops/ngrtc-audit).
