@@ -191,7 +191,10 @@ public static class RegisterRows
         return items;
     }
 
-    /// <summary>Per key, how many distinct pseudonyms it saw on the period's days.</summary>
+    /// <summary>
+    /// Per key, how many distinct pseudonyms it saw on the period's days. Written as DISTINCT over (key, pseudonym),
+    /// which the primary key's order serves without a sort (PostgreSQL 15 sorts for count(distinct …)).
+    /// </summary>
     public static async Task<IReadOnlyDictionary<string, long>> DistinctSubjectsAsync(
         NpgsqlDataSource database, string register, RegisterFilter filter, IReadOnlyList<string> keys, CancellationToken ct)
     {
@@ -202,8 +205,9 @@ public static class RegisterRows
 
         await using var command = database.CreateCommand(
             $"""
-            select key, count(distinct pseudonym) from {AuditRegisters.SubjectsTable}
-            where tenant_id = $1 and register = $2 and key = any($3) and day between $4 and $5
+            select key, count(*) from (
+              select distinct key, pseudonym from {AuditRegisters.SubjectsTable}
+              where tenant_id = $1 and register = $2 and key = any($3) and day between $4 and $5) seen
             group by key
             """);
         command.Parameters.AddWithValue(filter.Tenant);
