@@ -84,6 +84,17 @@ public static class Loader
         await using var source = NpgsqlDataSource.Create(connection);
         await using var copyConnection = await source.OpenConnectionAsync();
         await using var sqlConnection = await source.OpenConnectionAsync();
+        await using (var streams = copyConnection.CreateCommand())
+        {
+            // The tenants' log streams first: mt_events references them.
+            streams.CommandText =
+                $"insert into {AuditStore.Schema}.mt_streams (id, tenant_id, version, timestamp, created, is_archived) " +
+                "select $1, t, 0, now(), now(), false from unnest($2::text[]) t";
+            streams.Parameters.AddWithValue(AuditAppender.TenantLog);
+            streams.Parameters.AddWithValue(traffic.Tenants.ToArray());
+            await streams.ExecuteNonQueryAsync();
+        }
+
         var batch = new NpgsqlBatch(sqlConnection);
         await using (var copy = await copyConnection.BeginBinaryImportAsync(
             $"COPY {AuditStore.Schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived) FROM STDIN (FORMAT BINARY)"))
@@ -159,8 +170,9 @@ public static class Loader
         {
             streams.CommandText =
                 $"""
-                insert into {AuditStore.Schema}.mt_streams (id, tenant_id, version, timestamp, created, is_archived)
-                select stream_id, tenant_id, max(version), now(), now(), false from {AuditStore.Schema}.mt_events group by stream_id, tenant_id;
+                update {AuditStore.Schema}.mt_streams s set version = e.version
+                from (select stream_id, tenant_id, max(version) as version from {AuditStore.Schema}.mt_events group by stream_id, tenant_id) e
+                where s.id = e.stream_id and s.tenant_id = e.tenant_id;
                 select setval('{AuditStore.Schema}.mt_events_sequence', (select max(seq_id) from {AuditStore.Schema}.mt_events));
                 """;
             await streams.ExecuteNonQueryAsync();
