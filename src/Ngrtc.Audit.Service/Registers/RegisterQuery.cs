@@ -143,7 +143,8 @@ public static class RegisterRows
     private static async Task<List<RegisterItem>> ReadAsync(
         NpgsqlDataSource database, string register, RegisterFilter filter, string? onlyKey, int keys, CancellationToken ct)
     {
-        // The page's keys first (an ordered walk of the primary key), then their rows of the period summed.
+        // The page's keys first (an ordered walk of the index), then their rows of the period, summed here: the
+        // rows come in key order from the nested loop, where a GROUP BY in SQL sorted them again by text.
         var keyCondition = onlyKey is null ? "key > $5" : "key = $5";
         await using var command = database.CreateCommand(
             $"""
@@ -151,10 +152,9 @@ public static class RegisterRows
               select distinct key from {AuditRegisters.CountsTable}
               where tenant_id = $1 and register = $2 and day between $3 and $4 and {keyCondition}
               order by key limit $6)
-            select c.key, c.metric, c.label, sum(c.n)::bigint, min(c.day), max(c.day)
-            from {AuditRegisters.CountsTable} c join page p on p.key = c.key
+            select c.key, c.metric, c.label, c.n, c.day
+            from page p join {AuditRegisters.CountsTable} c on c.key = p.key
             where c.tenant_id = $1 and c.register = $2 and c.day between $3 and $4
-            group by c.key, c.metric, c.label
             order by c.key
             """);
         command.Parameters.AddWithValue(filter.Tenant);
@@ -181,11 +181,11 @@ public static class RegisterRows
                 item.Metrics[metric] = labels = new SortedDictionary<string, long>(StringComparer.Ordinal);
             }
 
-            labels[reader.GetString(2)] = reader.GetInt64(3);
-            var first = reader.GetFieldValue<DateOnly>(4);
-            var last = reader.GetFieldValue<DateOnly>(5);
-            item.FirstDay = first < item.FirstDay ? first : item.FirstDay;
-            item.LastDay = last > item.LastDay ? last : item.LastDay;
+            var label = reader.GetString(2);
+            labels[label] = labels.GetValueOrDefault(label) + reader.GetInt64(3);
+            var day = reader.GetFieldValue<DateOnly>(4);
+            item.FirstDay = day < item.FirstDay ? day : item.FirstDay;
+            item.LastDay = day > item.LastDay ? day : item.LastDay;
         }
 
         return items;
