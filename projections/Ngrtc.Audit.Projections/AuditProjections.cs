@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using Marten;
+using Ngrtc.Audit.Domain;
 
 namespace Ngrtc.Audit.Projections;
 
@@ -25,5 +26,13 @@ public static class AuditProjections
         options.Projections.Add<ProcessingObservedProjection>(ProjectionLifecycle.Inline);
         options.Schema.For<ConsentLedger>().Index(x => x.SubjectPseudonym);
         options.Schema.For<ConsentViolation>().Index(x => x.SubjectPseudonym).Index(x => x.CallTime);
+
+        // The registers (exposure, identity, avatars) as per-day counters; see RegisterCountsProjection.
+        options.Projections.Add(new RegisterCountsProjection(), ProjectionLifecycle.Inline);
+
+        // Legal holds: the retention sweep and schedule read the active ones in the same SQL as the events.
+        options.Events.AddEventType<LegalHoldPlaced>();
+        options.Events.AddEventType<LegalHoldReleased>();
+        options.Projections.Add<LegalHoldProjection>(ProjectionLifecycle.Inline);
     }
 }

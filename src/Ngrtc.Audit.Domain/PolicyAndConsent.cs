@@ -26,13 +26,19 @@ public sealed record ConsentViolationDetected(
     DateTimeOffset DetectedAt,
     DateTimeOffset GraceUntil);
 
-/// <summary>A provisional consent violation was cleared by a consent recorded inside its grace window.</summary>
+/// <summary>
+/// A provisional consent violation was cleared by a consent recorded inside its grace window. It repeats the
+/// violation's recipient, call time and reason, so that the registers' day counters can take it back.
+/// </summary>
 public sealed record ConsentViolationCleared(
     string ViolationId,
     string ConsentEventSource,
     string ConsentEventId,
     DateTimeOffset ConsentTime,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    string? Recipient = null,
+    DateTimeOffset? CallTime = null,
+    string? Reason = null);
 
 /// <summary>Stream keys of the policy and consent facts the service records itself.</summary>
 public static class PolicyStreams

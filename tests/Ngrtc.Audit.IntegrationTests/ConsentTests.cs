@@ -234,6 +234,9 @@ public class ConsentTests(ServiceFixture service)
         var tenant = ServiceFixture.NewTenant();
         await Post(tenant, Disclosed("d-1", tenant, "2026-11-28T10:00:00Z"));
         (await Violations(tenant)).GetProperty("violations")[0].GetProperty("status").GetString().ShouldBe("provisional");
+        var register = await ExposureRegister(tenant);
+        register.GetProperty("violations").GetInt64().ShouldBe(1);
+        register.GetProperty("violationsByCause").GetProperty("no-consent").GetInt64().ShouldBe(1);
 
         // Reported late, but given before the call: it covers the call.
         await Post(tenant, Given("g-late", tenant, "2026-11-28T09:59:00Z"));
@@ -241,6 +244,16 @@ public class ConsentTests(ServiceFixture service)
         var violation = (await Violations(tenant)).GetProperty("violations")[0];
         violation.GetProperty("status").GetString().ShouldBe("cleared");
         violation.GetProperty("clearedByEventId").GetString().ShouldBe("g-late");
+        (await ExposureRegister(tenant)).GetProperty("violations").GetInt64().ShouldBe(0);
+    }
+
+    /// <summary>The exposure register's entry of the application, on the day of the calls.</summary>
+    private async Task<JsonElement> ExposureRegister(string tenant)
+    {
+        using var client = Officer(tenant);
+        var response = await client.GetAsync($"/api/v1/registers/exposure/{Recipient}?from=2026-11-28&to=2026-11-28");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return await response.Json();
     }
 
     [Fact]

@@ -177,7 +177,8 @@ public sealed class ConsentChecks(FieldProtector protector, PolicyRegistry polic
                 if (ConsentDecisions.Decide(entries, violation.Recipient, violation.CallTime).Allowed)
                 {
                     violation.ClearedAt = now;
-                    session.Events.Append(PolicyStreams.ConsentViolations, new ConsentViolationCleared(violation.Id, consent.EventSource, consent.EventId, consent.Time, now));
+                    session.Events.Append(PolicyStreams.ConsentViolations, new ConsentViolationCleared(
+                        violation.Id, consent.EventSource, consent.EventId, consent.Time, now, violation.Recipient, violation.CallTime, violation.Reason));
                 }
             }
         }

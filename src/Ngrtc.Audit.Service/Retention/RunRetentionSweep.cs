@@ -23,7 +23,7 @@ public sealed class RetentionOptions
     public string Schedule { get; set; } = "15 3 * * *";
 }
 
-/// <summary>Blank the personal fields of every event the retention rule has expired, as of <paramref name="AsOf"/>.</summary>
+/// <summary>Blank the personal fields of every event the retention rule has expired, as of <paramref name="AsOf"/>, except those an active legal hold covers.</summary>
 public sealed record RunRetentionSweep(DateTimeOffset AsOf);
 
 public sealed record RetentionSweepResult(int EventsRedacted, int FieldsBlanked);
@@ -53,10 +53,11 @@ public static class RunRetentionSweepHandler
             var page = new List<(long Seq, string Tenant, AuditEventRecorded Event)>();
             await using (var select = new NpgsqlCommand(
                 $"""
-                select seq_id, tenant_id, data from {schema}.mt_events
+                select seq_id, tenant_id, data from {schema}.mt_events e
                 where type = 'audit_event_recorded' and data->>'retention' = @class and data->>'redactedAt' is null
                   and (data->'envelope'->>'time')::timestamptz < @cutoff
-                order by seq_id limit {PageSize} for update
+                  and not {LegalHolds.LegalHoldCoverage.Covers("e")}
+                order by seq_id limit {PageSize} for update of e
                 """,
                 connection,
                 tx))

@@ -1,0 +1,259 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Ngrtc.Audit.Contracts;
+using Ngrtc.Audit.Domain;
+using Ngrtc.Audit.Projections;
+using Ngrtc.Audit.Protection;
+using Ngrtc.Audit.Service.Hosting;
+using Ngrtc.Audit.Service.Ingestion;
+using Ngrtc.Audit.Service.Protection;
+using Ngrtc.Audit.Service.Simulation;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ngrtc.Audit.Bench;
+
+/// <summary>
+/// Fills an empty database the way the service would have, without the service's ~5k events/s: SimulatedTraffic
+/// CloudEvents, spread evenly over the last D days, read by the service's CloudEventReader and protected by its
+/// EventProtection (real pseudonyms and ciphertexts, keys in the key store) into AuditEventRecorded; these go by
+/// binary COPY into ngrtc.mt_events (one log stream per tenant, versions in order, as AuditAppender appends them).
+/// The register rows come from the projection's own code: RegisterFacts.Of for the exposure and avatar counters
+/// and subjects (summed here, then COPYed), and IdentityRegister.Statements, the projection's SQL itself, run in
+/// event order in batches. Not written: the Marten documents of the all-time /api/v1/exposure/recipients view,
+/// the idempotency keys and the integrity log (the service runs with the sealer off).
+/// </summary>
+public static class Loader
+{
+    public const string DefaultKey = "YmVuY2gtb25seS1rZWstb2YtMzItYnl0ZXMhISEhISE="; // "bench-only-kek-of-32-bytes!!!!!!"
+
+    public static WebApplication StoreHost(string connection, string key)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            EnvironmentName = "Production",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Audit"] = connection,
+            ["Ngrtc:Database:ApplySchemaOnStartup"] = "true",
+            ["Ngrtc:Protection:Keks:Tenants:*:Current"] = "bench",
+            ["Ngrtc:Protection:Keks:Tenants:*:Keys:bench"] = key,
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.AddAuditStore();
+        return builder.Build();
+    }
+
+    public static async Task LoadAsync(Options options)
+    {
+        var connection = options.String("connection");
+        var events = options.Long("events");
+        var tenants = options.Int("tenants", 4);
+        var subscribers = options.Int("subscribers", 25_000);
+        var days = options.Int("days", 90);
+        var seed = options.Int("seed", 1);
+        await using var app = StoreHost(connection, options.String("key", DefaultKey));
+        var store = app.Services.GetRequiredService<IDocumentStore>();
+        var protector = app.Services.GetRequiredService<FieldProtector>();
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        var serializer = store.Options.Serializer();
+        var dotnetType = $"{typeof(AuditEventRecorded).FullName}, {typeof(AuditEventRecorded).Assembly.GetName().Name}";
+
+        var traffic = new SimulatedTraffic(seed, tenants, subscribers);
+        var end = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero);
+        var start = end.AddDays(-days);
+        var step = TimeSpan.FromTicks((end - start).Ticks / events);
+        const int Chunk = 500;
+
+        var counts = new Dictionary<(string Tenant, string Register, string Key, DateOnly Day, string Metric, string Label), long>();
+        var subjects = new HashSet<(string Tenant, string Register, string Key, string Pseudonym, DateOnly Day)>();
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        var clock = Stopwatch.StartNew();
+        long identityStatements = 0;
+
+        await using var source = NpgsqlDataSource.Create(connection);
+        await using var copyConnection = await source.OpenConnectionAsync();
+        await using var sqlConnection = await source.OpenConnectionAsync();
+        await using (var streams = copyConnection.CreateCommand())
+        {
+            // The tenants' log streams first: mt_events references them.
+            streams.CommandText =
+                $"insert into {AuditStore.Schema}.mt_streams (id, tenant_id, version, timestamp, created, is_archived) " +
+                "select $1, t, 0, now(), now(), false from unnest($2::text[]) t";
+            streams.Parameters.AddWithValue(AuditAppender.TenantLog);
+            streams.Parameters.AddWithValue(traffic.Tenants.ToArray());
+            await streams.ExecuteNonQueryAsync();
+        }
+
+        var batch = new NpgsqlBatch(sqlConnection);
+        await using (var copy = await copyConnection.BeginBinaryImportAsync(
+            $"COPY {AuditStore.Schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived) FROM STDIN (FORMAT BINARY)"))
+        {
+            long seq = 0;
+            while (seq < events)
+            {
+                var size = (int)Math.Min(Chunk, events - seq);
+                var now = start + step * seq;
+                var read = CloudEventReader.Read(CloudEventContentTypes.Batch, traffic.NextBatch(now, size));
+                var records = await EventProtection.RecordAsync([.. read.Items.Select(i => i.Event!)], protector, CancellationToken.None);
+                foreach (var record in records)
+                {
+                    var tenant = record.Envelope.Tenant;
+                    var version = versions[tenant] = versions.GetValueOrDefault(tenant) + 1;
+                    await copy.StartRowAsync();
+                    await copy.WriteAsync(++seq, NpgsqlDbType.Bigint);
+                    await copy.WriteAsync(Guid.CreateVersion7(record.Envelope.Time), NpgsqlDbType.Uuid);
+                    await copy.WriteAsync(AuditAppender.TenantLog, NpgsqlDbType.Varchar);
+                    await copy.WriteAsync(version, NpgsqlDbType.Bigint);
+                    await copy.WriteAsync(serializer.ToJson(record), NpgsqlDbType.Jsonb);
+                    await copy.WriteAsync("audit_event_recorded", NpgsqlDbType.Varchar);
+                    await copy.WriteAsync(record.Envelope.Time, NpgsqlDbType.TimestampTz);
+                    await copy.WriteAsync(tenant, NpgsqlDbType.Varchar);
+                    await copy.WriteAsync(dotnetType, NpgsqlDbType.Varchar);
+                    await copy.WriteAsync(false, NpgsqlDbType.Boolean);
+
+                    var day = RegisterFacts.DayOf(record);
+                    var facts = RegisterFacts.Of(record);
+                    foreach (var c in facts.Counts)
+                    {
+                        var k = (tenant, c.Register, c.Key, day, c.Metric, c.Label);
+                        counts[k] = counts.GetValueOrDefault(k) + 1;
+                    }
+
+                    foreach (var s in facts.Subjects)
+                    {
+                        subjects.Add((tenant, s.Register, s.Key, s.Pseudonym, day));
+                    }
+
+                    foreach (var (sql, parameters) in IdentityRegister.Statements(tenant, record, day))
+                    {
+                        batch.BatchCommands.Add(Numbered(sql, parameters));
+                        identityStatements++;
+                    }
+
+                    if (batch.BatchCommands.Count >= 2000)
+                    {
+                        await batch.ExecuteNonQueryAsync();
+                        await batch.DisposeAsync();
+                        batch = new NpgsqlBatch(sqlConnection);
+                    }
+                }
+
+                if (seq % 500_000 < Chunk)
+                {
+                    Output.Say($"load: {seq:N0} events, {clock.Elapsed.TotalSeconds:F0} s");
+                }
+            }
+
+            await copy.CompleteAsync();
+        }
+
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync();
+        }
+
+        await batch.DisposeAsync();
+        var eventsSeconds = clock.Elapsed.TotalSeconds;
+
+        await using (var streams = copyConnection.CreateCommand())
+        {
+            streams.CommandText =
+                $"""
+                update {AuditStore.Schema}.mt_streams s set version = e.version
+                from (select stream_id, tenant_id, max(version) as version from {AuditStore.Schema}.mt_events group by stream_id, tenant_id) e
+                where s.id = e.stream_id and s.tenant_id = e.tenant_id;
+                select setval('{AuditStore.Schema}.mt_events_sequence', (select max(seq_id) from {AuditStore.Schema}.mt_events));
+                """;
+            await streams.ExecuteNonQueryAsync();
+        }
+
+        await using (var copy = await copyConnection.BeginBinaryImportAsync(
+            $"COPY {AuditRegisters.CountsTable} (tenant_id, register, key, day, metric, label, n) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var ((tenant, register, key, day, metric, label), n) in counts)
+            {
+                await copy.WriteRowAsync(default, tenant, register, key, day, metric, label, n);
+            }
+
+            await copy.CompleteAsync();
+        }
+
+        await using (var copy = await copyConnection.BeginBinaryImportAsync(
+            $"COPY {AuditRegisters.SubjectsTable} (tenant_id, register, key, pseudonym, day) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var (tenant, register, key, pseudonym, day) in subjects)
+            {
+                await copy.WriteRowAsync(default, tenant, register, key, pseudonym, day);
+            }
+
+            await copy.CompleteAsync();
+        }
+
+        await using (var vacuum = copyConnection.CreateCommand())
+        {
+            vacuum.CommandText = "vacuum analyze";
+            vacuum.CommandTimeout = 0;
+            await vacuum.ExecuteNonQueryAsync();
+        }
+
+        Output.Bench(new Dictionary<string, object?>
+        {
+            ["kind"] = "load",
+            ["events"] = events,
+            ["tenants"] = tenants,
+            ["subscribers_per_tenant"] = subscribers,
+            ["days"] = days,
+            ["from"] = start.ToString("yyyy-MM-dd"),
+            ["to"] = end.AddDays(-1).ToString("yyyy-MM-dd"),
+            ["register_count_rows"] = counts.Count,
+            ["register_subject_rows"] = subjects.Count,
+            ["identity_statements"] = identityStatements,
+            ["events_seconds"] = Math.Round(eventsSeconds, 1),
+            ["total_seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
+        });
+    }
+
+    /// <summary>The projection's <c>?</c>-placeholder SQL as a positional Npgsql command.</summary>
+    private static NpgsqlBatchCommand Numbered(string sql, object[] parameters)
+    {
+        var text = new StringBuilder(sql.Length + 16);
+        var n = 0;
+        foreach (var c in sql)
+        {
+            if (c == '?')
+            {
+                text.Append('$').Append(++n);
+            }
+            else
+            {
+                text.Append(c);
+            }
+        }
+
+        var command = new NpgsqlBatchCommand(text.ToString());
+        foreach (var p in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = p });
+        }
+
+        return command;
+    }
+}
+
+internal static class Output
+{
+    public static void Bench(Dictionary<string, object?> values) => Console.WriteLine("BENCH " + JsonSerializer.Serialize(values));
+
+    public static void Say(string text) => Console.Error.WriteLine($"[bench] {text}");
+}
