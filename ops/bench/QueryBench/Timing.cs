@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Ngrtc.Audit.Projections;
 using Npgsql;
 
@@ -31,7 +32,7 @@ public static class Timing
         var tenants = await PlaceholdersAsync(source);
         using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
         // A privacy officer of each tenant, with the run's token key (ops/bench/query exports Ngrtc__Auth__* to both sides).
-        var auth = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddEnvironmentVariables().Build()
+        var auth = new ConfigurationBuilder().AddEnvironmentVariables().Build()
             .GetSection(Ngrtc.Audit.Service.Hosting.AuthOptions.Section).Get<Ngrtc.Audit.Service.Hosting.AuthOptions>()
             ?? throw new InvalidOperationException("no Ngrtc__Auth__* in the environment: run through ops/bench/query");
         var tokens = tenants.ToDictionary(
