@@ -85,32 +85,6 @@ namespace Ngrtc.Audit.Bench
     /// <summary>Marten's raw batched append and Npgsql binary COPY: the ceilings the transports are compared with.</summary>
     internal static class Baselines
     {
-        public const string DefaultKey = "YmVuY2gtb25seS1rZWstb2YtMzItYnl0ZXMhISEhISE="; // "bench-only-kek-of-32-bytes!!!!!!"
-
-        /// <summary>
-        /// The service's own Marten configuration: AuditStore.AddAuditStore on a host builder that is never
-        /// started; only its IDocumentStore and FieldProtector are used.
-        /// </summary>
-        public static WebApplication StoreHost(string connection, string key)
-        {
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-            {
-                Args = [],
-                EnvironmentName = "Production",
-                ContentRootPath = AppContext.BaseDirectory,
-            });
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:Audit"] = connection,
-                ["Ngrtc:Database:ApplySchemaOnStartup"] = "true",
-                ["Ngrtc:Protection:Keks:Tenants:*:Current"] = "bench",
-                ["Ngrtc:Protection:Keks:Tenants:*:Keys:bench"] = key,
-            });
-            builder.Logging.ClearProviders();
-            builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
-            builder.AddAuditStore();
-            return builder.Build();
-        }
 
         public static async Task MartenAsync(Options options)
         {
@@ -118,7 +92,7 @@ namespace Ngrtc.Audit.Bench
             var warmup = options.Long("warmup", 1000);
             var perStream = options.Int("events-per-stream", 1);
             const int perSave = 1000;
-            await using var app = StoreHost(options.String("connection"), options.String("key", DefaultKey));
+            await using var app = BenchStore.Host(options.String("connection"), options.String("key", BenchStore.DefaultKey));
             var store = app.Services.GetRequiredService<IDocumentStore>();
             var protector = app.Services.GetRequiredService<Ngrtc.Audit.Protection.FieldProtector>();
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
@@ -188,7 +162,7 @@ namespace Ngrtc.Audit.Bench
         {
             var events = options.Int("events", 100_000);
             var batch = options.Int("batch", 100);
-            await using var app = StoreHost(options.String("connection"), options.String("key", DefaultKey));
+            await using var app = BenchStore.Host(options.String("connection"), options.String("key", BenchStore.DefaultKey));
             var serializer = app.Services.GetRequiredService<IDocumentStore>().Options.Serializer();
             var protector = app.Services.GetRequiredService<Ngrtc.Audit.Protection.FieldProtector>();
             await app.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
@@ -237,7 +211,7 @@ namespace Ngrtc.Audit.Bench
         {
             var events = options.Long("events");
             var connection = options.String("connection");
-            await using var app = StoreHost(connection, options.String("key", DefaultKey));
+            await using var app = BenchStore.Host(connection, options.String("key", BenchStore.DefaultKey));
             var store = app.Services.GetRequiredService<IDocumentStore>();
             var serializer = store.Options.Serializer();
             var protector = app.Services.GetRequiredService<Ngrtc.Audit.Protection.FieldProtector>();

@@ -31,28 +31,6 @@ namespace Ngrtc.Audit.Bench;
 /// </summary>
 public static class Loader
 {
-    public const string DefaultKey = "YmVuY2gtb25seS1rZWstb2YtMzItYnl0ZXMhISEhISE="; // "bench-only-kek-of-32-bytes!!!!!!"
-
-    public static WebApplication StoreHost(string connection, string key)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = [],
-            EnvironmentName = "Production",
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Audit"] = connection,
-            ["Ngrtc:Database:ApplySchemaOnStartup"] = "true",
-            ["Ngrtc:Protection:Keks:Tenants:*:Current"] = "bench",
-            ["Ngrtc:Protection:Keks:Tenants:*:Keys:bench"] = key,
-        });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.AddAuditStore();
-        return builder.Build();
-    }
 
     public static async Task LoadAsync(Options options)
     {
@@ -62,7 +40,7 @@ public static class Loader
         var subscribers = options.Int("subscribers", 25_000);
         var days = options.Int("days", 90);
         var seed = options.Int("seed", 1);
-        await using var app = StoreHost(connection, options.String("key", DefaultKey));
+        await using var app = BenchStore.Host(connection, options.String("key", BenchStore.DefaultKey));
         var store = app.Services.GetRequiredService<IDocumentStore>();
         var protector = app.Services.GetRequiredService<FieldProtector>();
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();

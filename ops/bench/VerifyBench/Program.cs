@@ -92,29 +92,6 @@ namespace Ngrtc.Audit.Bench
 
     internal static class Commands
     {
-        public const string DefaultKey = "YmVuY2gtb25seS1rZWstb2YtMzItYnl0ZXMhISEhISE="; // "bench-only-kek-of-32-bytes!!!!!!"
-
-        /// <summary>The service's own Marten configuration on a host that is never started (its store, serializer and protector).</summary>
-        private static WebApplication StoreHost(string connection, string key)
-        {
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-            {
-                Args = [],
-                EnvironmentName = "Production",
-                ContentRootPath = AppContext.BaseDirectory,
-            });
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:Audit"] = connection,
-                ["Ngrtc:Database:ApplySchemaOnStartup"] = "true",
-                ["Ngrtc:Protection:Keks:Tenants:*:Current"] = "bench",
-                ["Ngrtc:Protection:Keks:Tenants:*:Keys:bench"] = key,
-            });
-            builder.Logging.ClearProviders();
-            builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
-            builder.AddAuditStore();
-            return builder.Build();
-        }
 
         /// <summary>
         /// Realistic stored events: SimulatedTraffic through the service's CloudEventReader and EventProtection
@@ -138,7 +115,7 @@ namespace Ngrtc.Audit.Bench
         {
             var events = options.Long("events");
             var connection = options.String("connection");
-            await using var host = StoreHost(connection, options.String("key", DefaultKey));
+            await using var host = BenchStore.Host(connection, options.String("key", BenchStore.DefaultKey));
             await host.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             await using var source = NpgsqlDataSource.Create(connection);
             var writer = new LogWriter(source);
@@ -472,7 +449,7 @@ namespace Ngrtc.Audit.Bench
             var seconds = options.Long("seconds");
             var batchMs = options.Int("batch-ms", 50);
             var connection = options.String("connection");
-            await using var host = StoreHost(connection, options.String("key", DefaultKey));
+            await using var host = BenchStore.Host(connection, options.String("key", BenchStore.DefaultKey));
             await using var source = NpgsqlDataSource.Create(connection);
             var total = rate * seconds;
             var perBatch = (int)Math.Max(1, rate * batchMs / 1000);
