@@ -59,7 +59,9 @@ public static class Loader
         var clock = Stopwatch.StartNew();
         long identityStatements = 0;
 
-        await using var source = NpgsqlDataSource.Create(connection);
+        // No command timeout: completing a COPY of millions of rows (their index updates) takes longer than Npgsql's 30 s
+        // default, and a 10,000,000-event load failed there at its very end.
+        await using var source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connection) { CommandTimeout = 0 }.ConnectionString);
         await using var copyConnection = await source.OpenConnectionAsync();
         await using var sqlConnection = await source.OpenConnectionAsync();
         await using (var streams = copyConnection.CreateCommand())
