@@ -11,6 +11,23 @@ namespace Ngrtc.Audit.Projections;
 /// </summary>
 public sealed class ConsentViolation
 {
+    /// <summary>The violation as its detection describes it (not yet cleared).</summary>
+    public static ConsentViolation From(ConsentViolationDetected d) => new()
+    {
+        Id = d.ViolationId,
+        SubjectPseudonym = d.SubjectPseudonym,
+        Purpose = d.Purpose,
+        Recipient = d.Recipient,
+        EventType = d.EventType,
+        EventSource = d.EventSource,
+        EventId = d.EventId,
+        CallTime = d.CallTime,
+        Reason = d.Reason,
+        PolicyVersion = d.PolicyVersion,
+        DetectedAt = d.DetectedAt,
+        GraceUntil = d.GraceUntil,
+    };
+
     public const string Provisional = "provisional";
     public const string Confirmed = "confirmed";
     public const string Cleared = "cleared";
@@ -65,21 +82,7 @@ public sealed partial class ConsentViolationProjection : MultiStreamProjection<C
         switch (e.Data)
         {
             case ConsentViolationDetected d:
-                return new ConsentViolation
-                {
-                    Id = d.ViolationId,
-                    SubjectPseudonym = d.SubjectPseudonym,
-                    Purpose = d.Purpose,
-                    Recipient = d.Recipient,
-                    EventType = d.EventType,
-                    EventSource = d.EventSource,
-                    EventId = d.EventId,
-                    CallTime = d.CallTime,
-                    Reason = d.Reason,
-                    PolicyVersion = d.PolicyVersion,
-                    DetectedAt = d.DetectedAt,
-                    GraceUntil = d.GraceUntil,
-                };
+                return ConsentViolation.From(d);
             case ConsentViolationCleared c when snapshot is not null:
                 snapshot.ClearedAt = c.At;
                 snapshot.ClearedByEventSource = c.ConsentEventSource;

@@ -262,6 +262,10 @@ public class ConsentTests(ServiceFixture service)
         var tenant = ServiceFixture.NewTenant();
         await PostOneBatch(tenant, Disclosed("d-1", tenant, "2026-11-28T10:00:00Z"), Given("g-1", tenant, "2026-11-28T09:00:00Z"));
         (await Violations(tenant)).GetProperty("violations")[0].GetProperty("status").GetString().ShouldBe("cleared");
+        // Detected and cleared in one transaction: the register takes it back under the reason it was counted with.
+        var register = await ExposureRegister(tenant);
+        register.GetProperty("violations").GetInt64().ShouldBe(0);
+        register.GetProperty("violationsByCause").EnumerateObject().ShouldAllBe(c => c.Value.GetInt64() == 0);
 
         var other = ServiceFixture.NewTenant();
         await PostOneBatch(other, Given("g-1", other, "2026-11-28T09:00:00Z"), Disclosed("d-1", other, "2026-11-28T10:00:00Z"));

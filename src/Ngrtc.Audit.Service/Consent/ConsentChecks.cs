@@ -142,15 +142,9 @@ public sealed class ConsentChecks(FieldProtector protector, PolicyRegistry polic
                         ViolationId(r.Envelope), r.Pseudonyms[item.SubjectField], r.Envelope.Purpose, item.Recipient!, r.Envelope.Type,
                         r.Envelope.Source, r.Envelope.Id, r.Envelope.Time, verdict.Reason, policyVersion, now, now.AddSeconds(rule.GraceSeconds));
                     session.Events.Append(PolicyStreams.ConsentViolations, detected);
-                    open.Add(new ConsentViolation
-                    {
-                        Id = detected.ViolationId,
-                        SubjectPseudonym = detected.SubjectPseudonym,
-                        Purpose = detected.Purpose,
-                        Recipient = detected.Recipient,
-                        CallTime = detected.CallTime,
-                        GraceUntil = detected.GraceUntil,
-                    });
+                    // Whole, as the projection will hold it: a consent later in this batch may clear it, and the clearance
+                    // repeats its reason for the registers.
+                    open.Add(ConsentViolation.From(detected));
                 }
 
                 continue;
