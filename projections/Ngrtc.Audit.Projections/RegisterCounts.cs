@@ -22,13 +22,25 @@ public static class AuditRegisters
 
     /// <summary>Per tenant, register, key and UTC day: each subject (pseudonym) seen, once.</summary>
     public const string SubjectsTable = Schema + ".register_subjects";
+
+    /// <summary>
+    /// The counter metric, in <see cref="CountsTable"/>, of subjects first seen by a key on a day, labelled with
+    /// their pseudonyms' epoch. Pseudonyms of one person in two epochs are two subjects, so the distinct subjects of
+    /// a period are the ones first seen in it plus the ones first seen before it and seen again in it — and those
+    /// can only be of the epochs its first day falls in (the exposure register's query).
+    /// </summary>
+    public const string FirstSeenSubjects = "first-seen-subjects";
 }
 
 /// <summary>+1 to <see cref="Metric"/>/<see cref="Label"/> of one register item on the event's UTC day.</summary>
 public readonly record struct RegisterCount(string Register, string Key, string Metric, string Label);
 
 /// <summary>A subject (keyed pseudonym, never an identifier) seen by one register item on the event's UTC day.</summary>
-public readonly record struct RegisterSubject(string Register, string Key, string Pseudonym);
+public readonly record struct RegisterSubject(string Register, string Key, string Pseudonym)
+{
+    /// <summary>The label of the subject's first-seen counter: its pseudonym's epoch ("" for a value that is no pseudonym).</summary>
+    public string Epoch => ConsentEpochs.EpochOf(Pseudonym) ?? "";
+}
 
 /// <summary>What one recorded event adds to the registers that need no lookup (exposure, avatars).</summary>
 public sealed record RegisterFacts(IReadOnlyList<RegisterCount> Counts, IReadOnlyList<RegisterSubject> Subjects)
@@ -77,8 +89,42 @@ public sealed partial class RegisterCountsProjection : EventProjection
         $"insert into {AuditRegisters.CountsTable} as c (tenant_id, register, key, day, metric, label, n) values (?, ?, ?, ?, ?, ?, 1) " +
         "on conflict (tenant_id, register, key, day, metric, label) do update set n = c.n + 1";
 
-    private const string SubjectInsert =
-        $"insert into {AuditRegisters.SubjectsTable} (tenant_id, register, key, pseudonym, day) values (?, ?, ?, ?, ?) on conflict do nothing";
+    /// <summary>
+    /// The subject's row for the day, and the key's first-seen counter kept right: +1 on the day a pseudonym is first
+    /// seen by the key, moved when an event of an earlier day arrives later (−1 on the old first day). The
+    /// sub-statements share one snapshot, so <c>earlier</c> is the first day before this row. Safe because one
+    /// transaction at a time writes a tenant's log and its inline projections (the appender's per-tenant lock).
+    /// Its parameters are <see cref="SubjectSeenParameters"/>.
+    /// </summary>
+    private const string SubjectSeen =
+        $"""
+        with added as (
+          insert into {AuditRegisters.SubjectsTable} (tenant_id, register, key, pseudonym, day) values (?, ?, ?, ?, ?)
+          on conflict do nothing returning day),
+        earlier as (
+          select min(day) as day from {AuditRegisters.SubjectsTable} where tenant_id = ? and register = ? and key = ? and pseudonym = ?),
+        moved as (
+          update {AuditRegisters.CountsTable} set n = n - 1
+          where tenant_id = ? and register = ? and key = ? and metric = '{AuditRegisters.FirstSeenSubjects}' and label = ?
+            and day = (select day from earlier) and (select day from earlier) > ? and exists (select from added))
+        insert into {AuditRegisters.CountsTable} as c (tenant_id, register, key, day, metric, label, n)
+        select ?, ?, ?, ?, '{AuditRegisters.FirstSeenSubjects}', ?, 1
+        where exists (select from added) and coalesce((select day from earlier) > ?, true)
+        on conflict (tenant_id, register, key, day, metric, label) do update set n = c.n + 1
+        """;
+
+    private static object[] SubjectSeenParameters(string tenant, RegisterSubject s, DateOnly day)
+    {
+        var epoch = s.Epoch;
+        return
+        [
+            tenant, s.Register, s.Key, s.Pseudonym, day,
+            tenant, s.Register, s.Key, s.Pseudonym,
+            tenant, s.Register, s.Key, epoch, day,
+            tenant, s.Register, s.Key, day, epoch,
+            day,
+        ];
+    }
 
     private const string CountAdd =
         $"insert into {AuditRegisters.CountsTable} as c (tenant_id, register, key, day, metric, label, n) values (?, ?, ?, ?, ?, ?, ?) " +
@@ -105,7 +151,7 @@ public sealed partial class RegisterCountsProjection : EventProjection
 
         foreach (var subject in facts.Subjects)
         {
-            operations.QueueSqlCommand(SubjectInsert, tenant, subject.Register, subject.Key, subject.Pseudonym, day);
+            operations.QueueSqlCommand(SubjectSeen, SubjectSeenParameters(tenant, subject, day));
         }
 
         foreach (var (sql, parameters) in IdentityRegister.Statements(tenant, recorded, day))
@@ -158,6 +204,13 @@ public sealed partial class RegisterCountsProjection : EventProjection
         subjects.AddColumn<string>("key").AsPrimaryKey();
         subjects.AddColumn<string>("pseudonym").AsPrimaryKey();
         subjects.AddColumn("day", "date").AsPrimaryKey();
+
+        // A key's subjects of some days, index-only: those of a period's first epoch seen again in the period.
+        subjects.Indexes.Add(new IndexDefinition("ix_register_subjects_days")
+        {
+            Columns = ["tenant_id", "register", "key", "day"],
+            IncludeColumns = ["pseudonym"],
+        });
         yield return subjects;
 
         foreach (var table in IdentityRegister.Tables())

@@ -4,7 +4,11 @@ using System.Text.Json.Nodes;
 using Ngrtc.Audit.Contracts.Avatars;
 using Ngrtc.Audit.Contracts.Exposure;
 using Ngrtc.Audit.Contracts.Identity;
+using Microsoft.Extensions.Logging.Abstractions;
+using Ngrtc.Audit.Projections;
 using Ngrtc.Audit.Service.Hosting;
+using Ngrtc.Audit.Service.Registers;
+using Npgsql;
 using Ngrtc.Audit.Tests;
 
 namespace Ngrtc.Audit.IntegrationTests;
@@ -128,6 +132,66 @@ public class RegisterTests(ServiceFixture service)
         onlyA.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("recipientId").GetString()).ShouldBe(["app-a"]);
         using var client = service.Client(Roles.PrivacyOfficer, tenant);
         (await client.GetAsync($"/api/v1/registers/exposure/app-b?tenant={tenant}&from={Day2}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task distinct_subjects_are_exact_for_every_period_across_epochs_and_late_events()
+    {
+        // Two monthly epochs: a person is one subject per epoch (pseudonyms of two epochs are unlinkable).
+        string[] days = ["2026-09-28", "2026-09-29", "2026-09-30", "2026-10-01", "2026-10-02", "2026-10-03"];
+        (string Subject, string Day)[] seen =
+        [
+            ("tel:+491555000011", "2026-09-28"), ("tel:+491555000011", "2026-09-30"), ("tel:+491555000011", "2026-10-02"),
+            ("tel:+491555000011", "2026-10-03"), ("tel:+491555000012", "2026-09-29"), ("tel:+491555000012", "2026-10-01"),
+            ("tel:+491555000012", "2026-10-03"), ("tel:+491555000013", "2026-09-30"), ("tel:+491555000014", "2026-10-02"),
+            ("tel:+491555000014", "2026-10-03"), ("tel:+491555000014", "2026-10-03"),
+        ];
+        var tenant = ServiceFixture.NewTenant();
+        var events = seen.Select((s, i) => Disclosed($"ds{i}", tenant, s.Day, "app-e", "APP_DC_ESTABLISHED", s.Subject, "session-event")).ToArray();
+
+        // Later days first, then the earlier ones (a subject's first day moves back), and out of order within a batch.
+        var late = events.Where((_, i) => string.CompareOrdinal(seen[i].Day, "2026-09-30") >= 0).Reverse().ToArray();
+        var early = events.Except(late).ToArray();
+        await service.PostAsEmitters(late);
+        await ServiceFixture.StoredEventsReach(tenant, late.Length, "the later days");
+        await service.PostAsEmitters(early);
+        await ServiceFixture.StoredEventsReach(tenant, events.Length, "the earlier days");
+
+        async Task EveryPeriodIsExact()
+        {
+            string?[] bounds = [null, .. days];
+            foreach (var from in bounds)
+            {
+                foreach (var to in bounds.Where(t => t is null || from is null || string.CompareOrdinal(t, from) >= 0))
+                {
+                    var expected = seen
+                        .Where(s => (from is null || string.CompareOrdinal(s.Day, from) >= 0) && (to is null || string.CompareOrdinal(s.Day, to) <= 0))
+                        .Select(s => (s.Subject, Epoch: s.Day[..7]))
+                        .Distinct()
+                        .Count();
+                    var query = $"tenant={tenant}" + (from is null ? "" : $"&from={from}") + (to is null ? "" : $"&to={to}");
+                    var item = await Get(tenant, $"/api/v1/registers/exposure/app-e?{query}");
+                    item.GetProperty("distinctSubjects").GetInt64().ShouldBe(expected, query.Replace(tenant, "T"));
+                }
+            }
+        }
+
+        await EveryPeriodIsExact();
+
+        // A database written before the first-seen counters: the start-up upgrade recomputes them from the subject rows.
+        await using (var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString))
+        {
+            await using var wipe = database.CreateCommand(
+                $"delete from {AuditRegisters.CountsTable} where tenant_id = $1 and metric = '{AuditRegisters.FirstSeenSubjects}'");
+            wipe.Parameters.AddWithValue(tenant);
+            await wipe.ExecuteNonQueryAsync();
+            await using var forget = database.CreateCommand($"delete from {RegisterUpgrade.Table}");
+            await forget.ExecuteNonQueryAsync();
+            (await Get(tenant, $"/api/v1/registers/exposure/app-e?tenant={tenant}")).GetProperty("distinctSubjects").GetInt64().ShouldBe(0);
+            await new RegisterUpgrade(database, NullLogger<RegisterUpgrade>.Instance).StartAsync(CancellationToken.None);
+        }
+
+        await EveryPeriodIsExact();
     }
 
     [Fact]

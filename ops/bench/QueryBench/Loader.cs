@@ -25,9 +25,10 @@ namespace Ngrtc.Audit.Bench;
 /// EventProtection (real pseudonyms and ciphertexts, keys in the key store) into AuditEventRecorded; these go by
 /// binary COPY into ngrtc.mt_events (one log stream per tenant, versions in order, as AuditAppender appends them).
 /// The register rows come from the projection's own code: RegisterFacts.Of for the exposure and avatar counters
-/// and subjects (summed here, then COPYed), and IdentityRegister.Statements, the projection's SQL itself, run in
-/// event order in batches. Not written: the Marten documents of the all-time /api/v1/exposure/recipients view,
-/// the idempotency keys and the integrity log (the service runs with the sealer off).
+/// and subjects (summed here, with the exposure register's first-seen subject counters, then COPYed), and
+/// IdentityRegister.Statements, the projection's SQL itself, run in event order in batches; the consent ledger and
+/// its epochs as their projections evolve them (bulk-inserted). Not written: the Marten documents of the all-time
+/// /api/v1/exposure/recipients view, the idempotency keys and the integrity log (the service runs with the sealer off).
 /// </summary>
 public static class Loader
 {
@@ -55,6 +56,9 @@ public static class Loader
 
         var counts = new Dictionary<(string Tenant, string Register, string Key, DateOnly Day, string Metric, string Label), long>();
         var subjects = new HashSet<(string Tenant, string Register, string Key, string Pseudonym, DateOnly Day)>();
+        var firstSeen = new HashSet<(string Tenant, string Register, string Key, string Pseudonym)>();
+        var ledgers = new Dictionary<(string Tenant, string Id), ConsentLedger>();
+        var consentEpochs = new Dictionary<string, ConsentEpochs>(StringComparer.Ordinal);
         var versions = new Dictionary<string, long>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
         long identityStatements = 0;
@@ -113,6 +117,37 @@ public static class Loader
                     foreach (var s in facts.Subjects)
                     {
                         subjects.Add((tenant, s.Register, s.Key, s.Pseudonym, day));
+
+                        // Events come in time order here: a subject's first row is its first day, counted as the projection counts it.
+                        if (firstSeen.Add((tenant, s.Register, s.Key, s.Pseudonym)))
+                        {
+                            var k = (tenant, s.Register, s.Key, day, AuditRegisters.FirstSeenSubjects, s.Epoch);
+                            counts[k] = counts.GetValueOrDefault(k) + 1;
+                        }
+                    }
+
+                    // The consent ledger and its epochs, as ConsentLedgerProjection and ConsentEpochsProjection evolve them.
+                    if (ConsentRecord.From(record) is { } consent)
+                    {
+                        var id = ConsentLedger.IdFor(consent.SubjectPseudonym, consent.Purpose, consent.Recipient);
+                        if (!ledgers.TryGetValue((tenant, id), out var ledger))
+                        {
+                            ledgers[(tenant, id)] = ledger = new ConsentLedger
+                            {
+                                Id = id, SubjectPseudonym = consent.SubjectPseudonym, Purpose = consent.Purpose, Recipient = consent.Recipient,
+                            };
+                        }
+
+                        ledger.Add(consent);
+                        if (ConsentEpochs.EpochOf(consent.SubjectPseudonym) is { } epoch)
+                        {
+                            if (!consentEpochs.TryGetValue(tenant, out var epochs))
+                            {
+                                consentEpochs[tenant] = epochs = new ConsentEpochs();
+                            }
+
+                            epochs.Add(epoch);
+                        }
                     }
 
                     foreach (var (sql, parameters) in IdentityRegister.Statements(tenant, record, day))
@@ -180,6 +215,16 @@ public static class Loader
             await copy.CompleteAsync();
         }
 
+        foreach (var tenant in traffic.Tenants)
+        {
+            var tenantLedgers = ledgers.Where(l => l.Key.Tenant == tenant).Select(l => l.Value).ToList();
+            await store.BulkInsertAsync(tenant, tenantLedgers);
+            if (consentEpochs.TryGetValue(tenant, out var epochs))
+            {
+                await store.BulkInsertAsync(tenant, new[] { epochs });
+            }
+        }
+
         await using (var vacuum = copyConnection.CreateCommand())
         {
             vacuum.CommandText = "vacuum analyze";
@@ -198,6 +243,7 @@ public static class Loader
             ["to"] = end.AddDays(-1).ToString("yyyy-MM-dd"),
             ["register_count_rows"] = counts.Count,
             ["register_subject_rows"] = subjects.Count,
+            ["consent_ledgers"] = ledgers.Count,
             ["identity_statements"] = identityStatements,
             ["events_seconds"] = Math.Round(eventsSeconds, 1),
             ["total_seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),

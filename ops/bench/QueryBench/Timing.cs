@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Ngrtc.Audit.Projections;
+using Ngrtc.Audit.Service.Hosting;
 using Npgsql;
 
 namespace Ngrtc.Audit.Bench;
@@ -12,7 +13,8 @@ namespace Ngrtc.Audit.Bench;
 /// in turn and the tenants round-robin. A query file line is <c>name path</c>; in the path, <c>{tenant}</c>,
 /// <c>{today}</c>, <c>{from7}</c>, <c>{from30}</c> (UTC days) and, per tenant, <c>{recipient}</c> (the busiest DC AS
 /// application), <c>{enterprise}</c>/<c>{trunk}</c> (the busiest), <c>{avatar}</c> (an avatar pseudonym) and
-/// <c>{subject}</c> (a subject pseudonym an exposure went out about) are filled in.
+/// <c>{subject}</c> (a subject pseudonym an exposure went out about), <c>{consentSubject}</c> and <c>{consentRecipient}</c>
+/// (the service-provision consent ledger with the longest history, and the application it names or the busiest) are filled in.
 /// </summary>
 public static class Timing
 {
@@ -144,17 +146,25 @@ public static class Timing
                 $"select key from {AuditRegisters.CountsTable} where tenant_id = $1 and register = '{register}' group by key order by sum(n) desc limit 1";
 
             var identity = IdentityRegister.Split(await One(Busiest(AuditRegisters.Identity)));
+            var busiest = await One(Busiest(AuditRegisters.Exposure));
+            string Ledger(string column) =>
+                $"select {column} from {AuditStore.Schema}.mt_doc_consentledger where tenant_id = $1 and data ->> 'purpose' = 'dpv:ServiceProvision' " +
+                "order by jsonb_array_length(data -> 'history') desc, id limit 1";
             result.Add(new Dictionary<string, string>
             {
                 ["tenant"] = tenant,
                 ["today"] = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ["from7"] = today.AddDays(-7).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ["from30"] = today.AddDays(-30).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                ["recipient"] = await One(Busiest(AuditRegisters.Exposure)),
+                ["recipient"] = busiest,
                 ["enterprise"] = identity.Enterprise,
                 ["trunk"] = identity.Trunk,
                 ["avatar"] = await One($"select key from {AuditRegisters.CountsTable} where tenant_id = $1 and register = '{AuditRegisters.Avatars}' and day >= current_date - 30 order by day desc, key limit 1"),
                 ["subject"] = await One($"select pseudonym from {AuditRegisters.SubjectsTable} where tenant_id = $1 and day >= current_date - 7 limit 1"),
+
+                // The consent decision of the subject with the longest service-provision history, for the application it names.
+                ["consentSubject"] = await One(Ledger("data ->> 'subjectPseudonym'")),
+                ["consentRecipient"] = await One(Ledger($"coalesce(data ->> 'recipient', '{busiest}')")),
             });
         }
 

@@ -30,9 +30,54 @@ public sealed record Epoch
 }
 
 /// <summary>An epoch and the half-open interval [Start, End) of event times (UTC) it covers.</summary>
-public sealed record EpochWindow(Epoch Epoch, DateTimeOffset Start, DateTimeOffset End)
+public sealed partial record EpochWindow(Epoch Epoch, DateTimeOffset Start, DateTimeOffset End)
 {
     public bool Contains(DateTimeOffset time) => time >= Start && time < End;
+
+    /// <summary>
+    /// The window a label names, read back from the label alone (<see cref="EpochSchedule"/> writes them): so that
+    /// whoever holds pseudonyms of an epoch knows its days without the schedule, which may have changed since.
+    /// </summary>
+    public static bool TryParse(string? label, out EpochWindow? window)
+    {
+        window = null;
+        if (!Epoch.IsValidLabel(label) || LabelPattern().Match(label!) is not { Success: true } match)
+        {
+            return false;
+        }
+
+        var year = int.Parse(match.Groups["year"].ValueSpan, CultureInfo.InvariantCulture);
+        var month = int.Parse(match.Groups["month"].ValueSpan, CultureInfo.InvariantCulture);
+        if (year is < 1 or > 9998 || month is < 1 or > 12)
+        {
+            return false;
+        }
+
+        DateTime start, end;
+        if (match.Groups["days"].Success)
+        {
+            var day = int.Parse(match.Groups["day"].ValueSpan, CultureInfo.InvariantCulture);
+            if (!int.TryParse(match.Groups["days"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var days)
+                || days is < 1 or > 366 || day < 1 || day > DateTime.DaysInMonth(year, month))
+            {
+                return false;
+            }
+
+            start = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Utc);
+            end = start.AddDays(days);
+        }
+        else
+        {
+            start = new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Utc);
+            end = start.AddMonths(1);
+        }
+
+        window = new EpochWindow(new Epoch(label!), new DateTimeOffset(start), new DateTimeOffset(end));
+        return true;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:[a-z0-9]{1,8}-)?(?<year>[0-9]{4})-(?<month>[0-9]{2})(?:-(?<day>[0-9]{2})d(?<days>[0-9]{1,3}))?$")]
+    private static partial System.Text.RegularExpressions.Regex LabelPattern();
 }
 
 /// <summary>

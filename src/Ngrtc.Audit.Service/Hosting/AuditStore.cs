@@ -56,6 +56,7 @@ public static class AuditStore
                 options.Storage.ExtendedSchemaObjects.Add(AuditAppender.KeysTableDefinition());
                 options.AddProtectionTables();
                 options.Storage.ExtendedSchemaObjects.AddRange(Integrity.IntegrityTables.Definitions());
+                options.Storage.ExtendedSchemaObjects.Add(Registers.RegisterUpgrade.TableDefinition());
                 options.AddAuditProjections();
                 options.AddPolicyAndConsent();
                 // Also set here: with AddMarten(Action<StoreOptions>) the mode AddAsyncDaemon configures
@@ -68,6 +69,9 @@ public static class AuditStore
         {
             marten.ApplyAllDatabaseChangesOnStartup();
         }
+
+        // After the schema (hosted services start in order), before ingestion can begin.
+        builder.Services.AddHostedService<Registers.RegisterUpgrade>();
 
         return builder;
     }

@@ -53,7 +53,7 @@ public static class GetExposureRegister
         }
 
         var (items, next) = await RegisterRows.PageAsync(database, AuditRegisters.Exposure, filter, ct);
-        var distinct = await RegisterRows.DistinctSubjectsAsync(database, AuditRegisters.Exposure, filter, [.. items.Select(i => i.Key)], ct);
+        var distinct = await RegisterRows.DistinctSubjectsAsync(database, AuditRegisters.Exposure, filter, items, ct);
         return Results.Ok(new RegisterPage<ExposureRegisterItem>(
             filter.Tenant, filter.From, filter.To, [.. items.Select(i => ExposureRegisterItem.From(i, distinct.GetValueOrDefault(i.Key)))], next));
     }
@@ -72,7 +72,7 @@ public static class GetExposureRegister
             return Problems.NotFound("Nothing of this application is recorded for this tenant in this period.");
         }
 
-        var distinct = await RegisterRows.DistinctSubjectsAsync(database, AuditRegisters.Exposure, filter, [item.Key], ct);
+        var distinct = await RegisterRows.DistinctSubjectsAsync(database, AuditRegisters.Exposure, filter, [item], ct);
         return Results.Ok(ExposureRegisterItem.From(item, distinct.GetValueOrDefault(item.Key)));
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using Ngrtc.Audit.Projections;
+using Ngrtc.Audit.Protection;
 using Ngrtc.Audit.Service.Hosting;
 using Npgsql;
 
@@ -192,36 +193,86 @@ public static class RegisterRows
     }
 
     /// <summary>
-    /// Per key, how many distinct pseudonyms it saw on the period's days. Written as DISTINCT over (key, pseudonym),
-    /// which the primary key's order serves without a sort (PostgreSQL 15 sorts for count(distinct …)).
+    /// Per item, how many distinct subjects (pseudonyms) it saw on the period's days, exactly, without counting the
+    /// period's rows: the subjects first seen in the period (the <see cref="AuditRegisters.FirstSeenSubjects"/>
+    /// counters the item already summed), plus those first seen before the period and seen again in it. The latter
+    /// can only be pseudonyms of an epoch that began before the period's first day and had not ended by it, so only
+    /// the days of those epochs inside the period are read, and none for a period with no first day. The epochs are
+    /// the labels of the key's first-seen counters before the period (an epoch is at most 366 days); a label that
+    /// names no window makes the whole period be read, which is slower, never wrong.
     /// </summary>
     public static async Task<IReadOnlyDictionary<string, long>> DistinctSubjectsAsync(
-        NpgsqlDataSource database, string register, RegisterFilter filter, IReadOnlyList<string> keys, CancellationToken ct)
+        NpgsqlDataSource database, string register, RegisterFilter filter, IReadOnlyList<RegisterItem> items, CancellationToken ct)
     {
-        if (keys.Count == 0)
+        var distinct = items.ToDictionary(i => i.Key, i => i.Total(AuditRegisters.FirstSeenSubjects), StringComparer.Ordinal);
+        if (items.Count == 0 || filter.From is not { } from)
         {
-            return new Dictionary<string, long>();
+            return distinct;
+        }
+
+        var keys = items.Select(i => i.Key).ToArray();
+        var lastDay = await LastDayOfEpochsUnderwayAsync(database, register, filter.Tenant, keys, from, ct);
+        if (lastDay is not { } last)
+        {
+            return distinct;
         }
 
         await using var command = database.CreateCommand(
             $"""
-            select key, count(*) from (
-              select distinct key, pseudonym from {AuditRegisters.SubjectsTable}
-              where tenant_id = $1 and register = $2 and key = any($3) and day between $4 and $5) seen
-            group by key
+            select s.key, count(distinct s.pseudonym) from {AuditRegisters.SubjectsTable} s
+            where s.tenant_id = $1 and s.register = $2 and s.key = any($3) and s.day between $4 and $5
+              and exists (
+                select from {AuditRegisters.SubjectsTable} e
+                where e.tenant_id = $1 and e.register = $2 and e.key = s.key and e.pseudonym = s.pseudonym and e.day < $4)
+            group by s.key
             """);
         command.Parameters.AddWithValue(filter.Tenant);
         command.Parameters.AddWithValue(register);
-        command.Parameters.AddWithValue(keys.ToArray());
-        command.Parameters.AddWithValue(filter.FirstDay);
-        command.Parameters.AddWithValue(filter.LastDay);
-        var distinct = new Dictionary<string, long>(StringComparer.Ordinal);
+        command.Parameters.AddWithValue(keys);
+        command.Parameters.AddWithValue(from);
+        command.Parameters.AddWithValue(last < filter.LastDay ? last : filter.LastDay);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            distinct[reader.GetString(0)] = reader.GetInt64(1);
+            var key = reader.GetString(0);
+            distinct[key] = distinct.GetValueOrDefault(key) + reader.GetInt64(1);
         }
 
         return distinct;
     }
+
+    /// <summary>The last day of the keys' epochs that began before <paramref name="from"/> and go on past it; null if none does.</summary>
+    private static async Task<DateOnly?> LastDayOfEpochsUnderwayAsync(
+        NpgsqlDataSource database, string register, string tenant, string[] keys, DateOnly from, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(
+            $"""
+            select distinct label from {AuditRegisters.CountsTable}
+            where tenant_id = $1 and register = $2 and key = any($3) and day >= $4 and day < $5 and metric = '{AuditRegisters.FirstSeenSubjects}'
+            """);
+        command.Parameters.AddWithValue(tenant);
+        command.Parameters.AddWithValue(register);
+        command.Parameters.AddWithValue(keys);
+        command.Parameters.AddWithValue(from.AddDays(-MaxEpochDays));
+        command.Parameters.AddWithValue(from);
+        DateOnly? last = null;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            if (!EpochWindow.TryParse(reader.GetString(0), out var window))
+            {
+                return DateOnly.MaxValue;
+            }
+
+            var lastOfEpoch = DateOnly.FromDateTime(window!.End.UtcDateTime).AddDays(-1);
+            if (lastOfEpoch >= from && (last is null || lastOfEpoch > last))
+            {
+                last = lastOfEpoch;
+            }
+        }
+
+        return last;
+    }
+
+    private const int MaxEpochDays = 366;
 }

@@ -150,6 +150,34 @@ public class PseudonymTests
     }
 
     [Theory]
+    [InlineData(null, null, "2026-11-28T10:00:00Z")]
+    [InlineData(null, null, "2026-12-31T23:59:59Z")]
+    [InlineData(null, "t0", "2026-02-10T00:00:00Z")]
+    [InlineData(7, null, "2026-11-28T10:00:00Z")]
+    [InlineData(1, "2026", "2026-03-01T00:00:00Z")]
+    [InlineData(366, "a", "1969-12-31T00:00:00Z")]
+    public void a_label_gives_back_its_window_without_the_schedule(int? days, string? lane, string time)
+    {
+        var schedule = days is { } d ? EpochSchedule.EveryDays(d, lane) : EpochSchedule.Monthly(lane);
+        var window = schedule.WindowOf(DateTimeOffset.Parse(time, System.Globalization.CultureInfo.InvariantCulture));
+
+        EpochWindow.TryParse(window.Epoch.Label, out var read).ShouldBeTrue();
+        read.ShouldBe(window);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("2026")]
+    [InlineData("2026-13")]
+    [InlineData("2026-02-30d7")]
+    [InlineData("2026-11-26d0")]
+    [InlineData("2026-11-26d367")]
+    [InlineData("toolonglane-2026-11")]
+    [InlineData("2026-11-26")]
+    public void a_label_no_schedule_writes_names_no_window(string? label) =>
+        EpochWindow.TryParse(label, out _).ShouldBeFalse();
+
+    [Theory]
     [InlineData("")]
     [InlineData("2026.11")]
     [InlineData("2026-11 ")]
