@@ -65,9 +65,20 @@ public static class EventProtection
         return records;
     }
 
-    /// <summary>The events as validated, personal data in clear: the ingestion benchmark's baseline only.</summary>
+    /// <summary>
+    /// The events as validated, personal data in clear: the ingestion benchmark's baseline only. What a service without
+    /// protection would store and project: the subject maps name each personal value by itself, so the consent checks,
+    /// the consent ledger and the registers do the same work as with protection, keyed by clear identifiers instead
+    /// of pseudonyms (with empty maps they would skip it, and the baseline would measure less than ingestion).
+    /// </summary>
     public static AuditEventRecorded[] Unprotected(IReadOnlyList<IncomingEvent> events, string? policyVersion = null) =>
-        [.. events.Select(e => new AuditEventRecorded(e.Envelope, e.Data, new Dictionary<string, string>(), new Dictionary<string, ProtectedField>(), e.Descriptor.RetentionFor(e.Data), PolicyVersion: policyVersion))];
+        [.. events.Select(e => new AuditEventRecorded(
+            e.Envelope,
+            e.Data,
+            PersonalValues(e.Descriptor, e.Data).ToDictionary(v => v.Path, v => v.Value, StringComparer.Ordinal),
+            new Dictionary<string, ProtectedField>(),
+            e.Descriptor.RetentionFor(e.Data),
+            PolicyVersion: policyVersion))];
 
     /// <summary>SHA-256 of the ciphertext's UTF-8 bytes as stored, base64: what the integrity log's leaf holds in the value's place.</summary>
     public static string Digest(string ciphertext)
