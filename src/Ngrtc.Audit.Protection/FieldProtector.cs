@@ -197,6 +197,22 @@ public sealed class FieldProtector
     public async ValueTask<SubjectId> SubjectIdAsync(string tenant, IdentifierKind kind, string value, CancellationToken ct = default) =>
         SubjectId.Compute(await SubjectIndexKeyAsync(tenant, ct), Normalizer.Normalize(value, kind));
 
+    /// <summary>
+    /// A digest only this service can recompute, for text that may hold an identifier (the access log's filters):
+    /// hex HMAC-SHA256 under a key derived (HKDF-SHA256, info <paramref name="label"/>) from the tenant's subject-index
+    /// key. A plain hash of such text could be reversed by trying every phone number; this one cannot without the key.
+    /// </summary>
+    public async ValueTask<string> KeyedDigestAsync(string tenant, string label, string text, CancellationToken ct = default)
+    {
+        var subjectIndexKey = await SubjectIndexKeyAsync(tenant, ct);
+        Span<byte> key = stackalloc byte[32];
+        System.Security.Cryptography.HKDF.DeriveKey(
+            System.Security.Cryptography.HashAlgorithmName.SHA256, subjectIndexKey, key, salt: [], info: System.Text.Encoding.UTF8.GetBytes(label));
+        var digest = System.Security.Cryptography.HMACSHA256.HashData(key, System.Text.Encoding.UTF8.GetBytes(text));
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+        return Convert.ToHexStringLower(digest);
+    }
+
     /// <summary>Whether <paramref name="epoch"/> of the tenant was anonymised (creates its pepper if it has none yet).</summary>
     public async ValueTask<bool> IsEpochAnonymisedAsync(string tenant, Epoch epoch, CancellationToken ct = default) =>
         await PepperAsync(tenant, epoch, ct) is PepperLookup.Destroyed;

@@ -199,17 +199,31 @@ public class AccessControlTests(ServiceFixture service)
         list.GetProperty("roles").EnumerateArray().Select(r => r.GetString()).ShouldBe([Officer]);
         list.GetProperty("purpose").GetString().ShouldBe("dsar-2026-113");
         list.GetProperty("endpoint").GetString().ShouldBe("GET /api/v1/exposure/recipients");
-        list.GetProperty("filterSha256").GetString().ShouldBe(Sha256Hex("probe=tel%3A%2B4915550000123"));
+        // Keyed: a plain SHA-256 of a filter with a phone number in it could be found by trying numbers.
+        var listDigest = list.GetProperty("filterDigest").GetString()!;
+        listDigest.ShouldMatch("^[0-9a-f]{64}$");
+        listDigest.ShouldNotBe(Sha256Hex("probe=tel%3A%2B4915550000123"));
+        list.GetProperty("filterSha256").ValueKind.ShouldBe(JsonValueKind.Null);
         list.GetProperty("rows").GetInt32().ShouldBe(2);
         list.GetProperty("status").GetInt32().ShouldBe(200);
         var one = recorded[1].RootElement;
         one.GetProperty("endpoint").GetString().ShouldBe("GET /api/v1/exposure/recipients/{recipientId}");
-        one.GetProperty("filterSha256").GetString().ShouldBe(Sha256Hex("recipientId=dcas-one"));
+        one.GetProperty("filterDigest").GetString()!.ShouldMatch("^[0-9a-f]{64}$");
+        one.GetProperty("filterDigest").GetString().ShouldNotBe(listDigest);
         one.GetProperty("rows").GetInt32().ShouldBe(1);
         var text = string.Join('\n', recorded.Select(r => r.RootElement.GetRawText()));
         text.ShouldNotContain("4915550000123");
         text.ShouldNotContain("dcas-one");
         text.ShouldNotContain("probe");
+
+        // Whoever knows a filter finds the reads made with it through the service, which holds the key.
+        var found = await officer.GetAsync("/api/v1/access-log?filter=" + Uri.EscapeDataString("probe=tel%3A%2B4915550000123"));
+        found.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var matches = (await found.Json()).GetProperty("entries").EnumerateArray().ToList();
+        matches.Select(e => e.GetProperty("endpoint").GetString()).ShouldBe(["GET /api/v1/exposure/recipients"]);
+        matches[0].GetProperty("filterDigest").GetString().ShouldBe(listDigest);
+        var none = await officer.GetAsync("/api/v1/access-log?filter=" + Uri.EscapeDataString("probe=tel%3A%2B4915550000124"));
+        (await none.Json()).GetProperty("entries").GetArrayLength().ShouldBe(0);
     }
 
     [Fact]

@@ -1,7 +1,8 @@
-using JasperFx.Events;
 using Marten;
 using Ngrtc.Audit.Domain;
+using Ngrtc.Audit.Protection;
 using Ngrtc.Audit.Service.Hosting;
+using Npgsql;
 
 namespace Ngrtc.Audit.Service.AccessLog;
 
@@ -12,10 +13,11 @@ public sealed record AccessEntry(
     IReadOnlyList<string> Roles,
     string Purpose,
     string Endpoint,
-    string? FilterSha256,
+    string? FilterDigest,
     int Rows,
     int Status,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    string? FilterSha256);
 
 public sealed record AccessLogPage(string Tenant, int Page, int PageSize, IReadOnlyList<AccessEntry> Entries) : ICountedResult
 {
@@ -23,14 +25,17 @@ public sealed record AccessLogPage(string Tenant, int Page, int PageSize, IReadO
 }
 
 /// <summary>
-/// <c>GET /api/v1/access-log?page=1&amp;pageSize=50</c>: the tenant's recorded reads, newest first. Reading it is a
-/// read like any other, so it is recorded too (the entry appears on the next read).
+/// <c>GET /api/v1/access-log?page=1&amp;pageSize=50[&amp;filter=…]</c>: the tenant's recorded reads, newest first; with
+/// <c>filter</c> (a canonical filter, e.g. <c>subject=p1.2026-11.abc</c>), only the reads made with exactly that
+/// filter, found by its keyed digest. Reading it is a read like any other, so it is recorded too (the entry appears
+/// on the next read), its own filter digested like any other.
 /// </summary>
 public static class GetAccessLog
 {
     public const int MaxPageSize = 500;
 
-    public static async Task<IResult> Handle(int? page, int? pageSize, System.Security.Claims.ClaimsPrincipal user, IDocumentStore store, CancellationToken ct)
+    public static async Task<IResult> Handle(
+        int? page, int? pageSize, string? filter, System.Security.Claims.ClaimsPrincipal user, IDocumentStore store, NpgsqlDataSource database, FieldProtector protector, CancellationToken ct)
     {
         var number = page ?? 1;
         var size = pageSize ?? 50;
@@ -44,19 +49,33 @@ public static class GetAccessLog
             return Problems.InvalidParameter("pageSize", $"must be between 1 and {MaxPageSize}");
         }
 
+        if (filter is { Length: 0 })
+        {
+            return Problems.InvalidParameter("filter", "must be a canonical filter (name=value pairs joined by &), or left out");
+        }
+
         var tenant = user.Tenant()!;
-        await using var session = store.QuerySession(tenant);
-        var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.StreamKey == AccessLogStreams.Reads)
-            .OrderByDescending(e => e.Sequence)
-            .Skip((number - 1) * size)
-            .Take(size)
-            .ToListAsync(ct);
-        var entries = events
-            .Select(e => (e.Sequence, Access: (AccessRecorded)e.Data))
-            .Select(e => new AccessEntry(
-                e.Sequence, e.Access.Subject, e.Access.Roles, e.Access.Purpose, e.Access.Endpoint, e.Access.FilterSha256, e.Access.Rows, e.Access.Status, e.Access.At))
-            .ToList();
+        var digest = filter is null ? null : await AccessAudit.FilterDigestAsync(protector, tenant, filter, ct);
+        await using var command = database.CreateCommand(
+            $"""
+            select seq_id, data from {AuditStore.Schema}.mt_events
+            where tenant_id = $1 and stream_id = $2 and ($3::text is null or data ->> 'filterDigest' = $3)
+            order by seq_id desc offset $4 limit $5
+            """);
+        command.Parameters.AddWithValue(tenant);
+        command.Parameters.AddWithValue(AccessLogStreams.Reads);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)digest ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.AddWithValue((long)(number - 1) * size);
+        command.Parameters.AddWithValue(size);
+        var serializer = store.Options.Serializer();
+        var entries = new List<AccessEntry>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var a = serializer.FromJson<AccessRecorded>(reader, 1);
+            entries.Add(new AccessEntry(reader.GetInt64(0), a.Subject, a.Roles, a.Purpose, a.Endpoint, a.FilterDigest, a.Rows, a.Status, a.At, a.FilterSha256));
+        }
+
         return Results.Ok(new AccessLogPage(tenant, number, size, entries));
     }
 

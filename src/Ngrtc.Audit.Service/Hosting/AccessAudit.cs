@@ -1,8 +1,7 @@
-using System.Security.Cryptography;
-using System.Text;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Ngrtc.Audit.Domain;
+using Ngrtc.Audit.Protection;
 using Ngrtc.Audit.Service.Ingestion;
 
 namespace Ngrtc.Audit.Service.Hosting;
@@ -67,7 +66,7 @@ public static class AccessAudit
             return;
         }
 
-        var filter = FilterDigest(context);
+        var filter = Filter(context);
         if (asked.Count == 0 && tenant is not null)
         {
             context.Request.QueryString = context.Request.QueryString.Add("tenant", tenant);
@@ -98,10 +97,11 @@ public static class AccessAudit
             user.RolesOf(),
             purpose,
             $"{context.Request.Method} {Pattern(endpoint)}",
-            filter,
+            null,
             0,
             0,
-            DateTimeOffset.MinValue));
+            DateTimeOffset.MinValue,
+            filter is null ? null : await FilterDigestAsync(context.RequestServices.GetRequiredService<FieldProtector>(), tenant, filter, context.RequestAborted)));
         context.Items[PendingKey] = pending;
         var status = StatusCodes.Status500InternalServerError;
         try
@@ -170,11 +170,11 @@ public static class AccessAudit
     }
 
     /// <summary>
-    /// SHA-256 (hex) of the request's filter in canonical form — route values and query parameters except
-    /// <c>tenant</c>, as <c>name=value</c> (RFC 3986 percent-encoded) sorted by name then value, joined by
-    /// <c>&amp;</c> — or null when there is none. Recomputable by whoever knows the filter; the values never stored.
+    /// The request's filter in canonical form — route values and query parameters except <c>tenant</c>, as
+    /// <c>name=value</c> (RFC 3986 percent-encoded) sorted by name then value, joined by <c>&amp;</c> — or null when
+    /// there is none. Never stored: only <see cref="FilterDigestAsync"/> of it is.
     /// </summary>
-    public static string? FilterDigest(HttpContext context)
+    public static string? Filter(HttpContext context)
     {
         var pairs = new List<(string Name, string Value)>();
         foreach (var (name, value) in context.Request.RouteValues)
@@ -192,15 +192,19 @@ public static class AccessAudit
             pairs.AddRange(values.Select(v => (name, v ?? "")));
         }
 
-        return pairs.Count == 0 ? null : Canonical(pairs) is var canonical ? Digest(canonical) : null;
+        return pairs.Count == 0 ? null : Canonical(pairs);
     }
+
+    /// <summary>The access log's digest of a canonical filter: keyed per tenant, so a filter holding a phone number cannot be found by trying numbers.</summary>
+    public static ValueTask<string> FilterDigestAsync(FieldProtector protector, string tenant, string canonicalFilter, CancellationToken ct) =>
+        protector.KeyedDigestAsync(tenant, FilterDigestLabel, canonicalFilter, ct);
+
+    private const string FilterDigestLabel = "ngrtc-audit access-log filter v1";
 
     public static string Canonical(IEnumerable<(string Name, string Value)> pairs) =>
         string.Join('&', pairs
             .OrderBy(p => p.Name, StringComparer.Ordinal).ThenBy(p => p.Value, StringComparer.Ordinal)
             .Select(p => $"{Uri.EscapeDataString(p.Name)}={Uri.EscapeDataString(p.Value)}"));
-
-    private static string Digest(string canonical) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
 
     private static int StatusOf(object? result) => result switch
     {
