@@ -10,7 +10,8 @@
 #   pg_status        0 if running
 #
 # Inputs:  NGRTC_PG_PORT (default 5433), NGRTC_PG_DIR (override the cluster folder),
-#          NGRTC_PG_KEEP=1 (never stop it from pg_down_if_started).
+#          NGRTC_PG_KEEP=1 (never stop it from pg_down_if_started),
+#          NGRTC_PG_SETTINGS (extra server settings when it starts, e.g. "-c max_wal_size=4GB").
 # Outputs: NGRTC_PG_CONNECTION, NGRTC_PG_TEST_CONNECTION, NGRTC_PG_PORT, NGRTC_PG_DIR.
 #
 # Security: the cluster uses trust authentication with no password and listens on
@@ -183,7 +184,7 @@ pg_start_cluster() {
   ops_log "starting PostgreSQL on 127.0.0.1:$NGRTC_PG_PORT (log: $NGRTC_PG_DIR/server.log)"
   # fd 9 (our lock) must not be inherited by the server.
   if ! pg_as_user "$NGRTC_PG_BIN/pg_ctl" -D "$NGRTC_PG_DIR/data" -l "$NGRTC_PG_DIR/server.log" \
-       -o "-p $NGRTC_PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='$sockdir' -c max_connections=200" \
+       -o "-p $NGRTC_PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='$sockdir' -c max_connections=200 ${NGRTC_PG_SETTINGS:-}" \
        -w -t 60 start >/dev/null 9>&-; then
     tail -n 20 "$NGRTC_PG_DIR/server.log" >&2 || true
     ops_die "PostgreSQL did not start (log: $NGRTC_PG_DIR/server.log)"

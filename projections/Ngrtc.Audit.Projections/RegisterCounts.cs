@@ -195,6 +195,14 @@ public sealed partial class RegisterCountsProjection : EventProjection
             Columns = ["tenant_id", "register", "key", "day"],
             IncludeColumns = ["metric", "label", "n"],
         });
+
+        // The epochs a key saw subjects of before a day (the distinct-subjects query), without reading other metrics.
+        counts.Indexes.Add(new IndexDefinition("ix_register_counts_first_seen")
+        {
+            Columns = ["tenant_id", "register", "key", "day"],
+            IncludeColumns = ["label"],
+            Predicate = $"metric = '{AuditRegisters.FirstSeenSubjects}'",
+        });
         yield return counts;
 
         // Ordered by pseudonym within a key, so distinct subjects of a key are one ordered index-only scan.
