@@ -244,6 +244,7 @@ namespace Ngrtc.Audit.Bench
             var raw = new List<double>();
             var full = new List<double>();
             var legacy = new List<double>();
+            var readAlone = new List<double>();
             var twoPass = new List<double>();
             var onePass = new List<double>();
             var onePassParallel = new List<double>();
@@ -264,6 +265,15 @@ namespace Ngrtc.Audit.Bench
                 if (results.Any(r => !r.Clean) || results.Sum(r => r.Events) != events)
                 {
                     throw new InvalidOperationException($"verification did not pass cleanly: {string.Join("; ", results.Select(r => r.Problem ?? $"{r.Events} events"))}");
+                }
+
+                GC.Collect();
+                t.Restart();
+                var read = await ReadAloneAsync(source);
+                Record(readAlone, t, "reading the rows alone");
+                if (read != events)
+                {
+                    throw new InvalidOperationException($"read {read} rows of {events}");
                 }
 
                 GC.Collect();
@@ -330,6 +340,8 @@ namespace Ngrtc.Audit.Bench
                 ["verify_seconds_all"] = full.Select(s => Math.Round(s, 3)).ToArray(),
                 ["raw_seconds_all"] = raw.Select(s => Math.Round(s, 3)).ToArray(),
                 ["ratio"] = Math.Round(Output.Median(raw) / Output.Median(full), 3),
+                ["read_events_per_s"] = Rate(readAlone),
+                ["read_seconds_all"] = readAlone.Select(s => Math.Round(s, 3)).ToArray(),
                 ["legacy_events_per_s"] = Rate(legacy),
                 ["legacy_seconds_all"] = legacy.Select(s => Math.Round(s, 3)).ToArray(),
                 ["two_pass_events_per_s"] = Rate(twoPass),
@@ -337,6 +349,32 @@ namespace Ngrtc.Audit.Bench
                 ["one_pass_parallel_events_per_s"] = Rate(onePassParallel),
                 ["threads"] = Environment.ProcessorCount,
             });
+        }
+
+        /// <summary>
+        /// VerifyLog's own query per tenant, each row's data read as bytes and dropped: what reading the store costs
+        /// before any leaf is computed — the most a verification from the store could reach.
+        /// </summary>
+        private static async Task<long> ReadAloneAsync(NpgsqlDataSource database)
+        {
+            await using var connection = await database.OpenConnectionAsync();
+            long rows = 0;
+            foreach (var tenant in await LegacyVerify.TenantsAsync(connection))
+            {
+                await using var select = new NpgsqlCommand(
+                    $"select version, data from {AuditStore.Schema}.mt_events where tenant_id = @t and stream_id = 'audit-log' order by version",
+                    connection);
+                select.Parameters.AddWithValue("t", tenant);
+                await using var reader = await select.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    _ = reader.GetInt64(0);
+                    _ = reader.GetFieldValue<byte[]>(1);
+                    rows++;
+                }
+            }
+
+            return rows;
         }
 
         private static byte[] RawHash(ReadOnlySpan<byte> bytes, int[] offsets)
@@ -719,7 +757,7 @@ namespace Ngrtc.Audit.Bench
             return good;
         }
 
-        private static async Task<List<string>> TenantsAsync(NpgsqlConnection connection)
+        internal static async Task<List<string>> TenantsAsync(NpgsqlConnection connection)
         {
             var tenants = new List<string>();
             await using var list = new NpgsqlCommand($"select tenant_id from {AuditStore.Schema}.mt_streams where id = 'audit-log' order by 1", connection);
