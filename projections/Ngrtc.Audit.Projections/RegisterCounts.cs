@@ -30,6 +30,13 @@ public static class AuditRegisters
     /// can only be of the epochs its first day falls in (the exposure register's query).
     /// </summary>
     public const string FirstSeenSubjects = "first-seen-subjects";
+
+    /// <summary>
+    /// The label of a subject row's first-seen counter in SQL: the text between a pseudonym's first two dots, as
+    /// <see cref="RegisterSubject.Epoch"/> gives it for every pseudonym (<c>p1.&lt;epoch&gt;.&lt;mac&gt;</c>; a subject is
+    /// always one — the projection's "" for any other value is not told apart here).
+    /// </summary>
+    public const string EpochOfPseudonymSql = "split_part(pseudonym, '.', 2)";
 }
 
 /// <summary>+1 to <see cref="Metric"/>/<see cref="Label"/> of one register item on the event's UTC day.</summary>
@@ -213,11 +220,13 @@ public sealed partial class RegisterCountsProjection : EventProjection
         subjects.AddColumn<string>("pseudonym").AsPrimaryKey();
         subjects.AddColumn("day", "date").AsPrimaryKey();
 
-        // A key's subjects of some days, index-only: those of a period's first epoch seen again in the period.
+        // The subjects of some days, index-only: those of the epochs under way on a period's first day. Day before key:
+        // with the key first, the planner took this index for a subject's first day (key, pseudonym) too, filtering
+        // the key's rows one by one, where the primary key finds it at once.
         subjects.Indexes.Add(new IndexDefinition("ix_register_subjects_days")
         {
-            Columns = ["tenant_id", "register", "key", "day"],
-            IncludeColumns = ["pseudonym"],
+            Columns = ["tenant_id", "register", "day"],
+            IncludeColumns = ["key", "pseudonym"],
         });
         yield return subjects;
 

@@ -13,6 +13,7 @@ using Ngrtc.Audit.Protection;
 using Ngrtc.Audit.Service.Hosting;
 using Ngrtc.Audit.Service.Ingestion;
 using Ngrtc.Audit.Service.Protection;
+using Ngrtc.Audit.Service.Registers;
 using Ngrtc.Audit.Service.Simulation;
 using Npgsql;
 using NpgsqlTypes;
@@ -202,6 +203,13 @@ public static class Loader
             }
 
             await copy.CompleteAsync();
+        }
+
+        // The counters above include the first-seen ones: the service's start-up upgrade has nothing to do.
+        await using (var mark = copyConnection.CreateCommand())
+        {
+            mark.CommandText = $"insert into {RegisterUpgrade.Table} (name, applied_at) values ('{RegisterUpgrade.FirstSeenCounters}', now())";
+            await mark.ExecuteNonQueryAsync();
         }
 
         await using (var copy = await copyConnection.BeginBinaryImportAsync(

@@ -193,44 +193,44 @@ public static class RegisterRows
     }
 
     /// <summary>
-    /// Per item, how many distinct subjects (pseudonyms) it saw on the period's days, exactly, without counting the
-    /// period's rows: the subjects first seen in the period (the <see cref="AuditRegisters.FirstSeenSubjects"/>
-    /// counters the item already summed), plus those first seen before the period and seen again in it. The latter
-    /// can only be pseudonyms of an epoch that began before the period's first day and had not ended by it, so only
-    /// the days of those epochs inside the period are read, and none for a period with no first day. The epochs are
-    /// the labels of the key's first-seen counters before the period (an epoch is at most 366 days); a label that
-    /// names no window makes the whole period be read, which is slower, never wrong.
+    /// Per item, how many distinct subjects (pseudonyms) it saw on the period's days, exactly, reading as few rows as
+    /// it can. A pseudonym belongs to one epoch, so the count is a sum over epochs. For an epoch that began in the
+    /// period (or before it, with none of its subjects seen before the period), its subjects seen in the period are
+    /// those first seen in it: the <see cref="AuditRegisters.FirstSeenSubjects"/> counters the item already summed.
+    /// Only for an epoch under way on the period's first day with subjects seen before it are the subject rows read,
+    /// and only that epoch's days inside the period; a period with no first day reads none. The epochs under way are
+    /// the labels of the keys' first-seen counters before the period (an epoch is at most 366 days); a label that
+    /// names no window is read for the whole period, which is slower, never wrong.
     /// </summary>
     public static async Task<IReadOnlyDictionary<string, long>> DistinctSubjectsAsync(
         NpgsqlDataSource database, string register, RegisterFilter filter, IReadOnlyList<RegisterItem> items, CancellationToken ct)
     {
-        var distinct = items.ToDictionary(i => i.Key, i => i.Total(AuditRegisters.FirstSeenSubjects), StringComparer.Ordinal);
-        if (items.Count == 0 || filter.From is not { } from)
-        {
-            return distinct;
-        }
-
         var keys = items.Select(i => i.Key).ToArray();
-        var lastDay = await LastDayOfEpochsUnderwayAsync(database, register, filter.Tenant, keys, from, ct);
-        if (lastDay is not { } last)
+        var underway = items.Count == 0 || filter.From is not { } from
+            ? []
+            : await EpochsUnderwayAsync(database, register, filter.Tenant, keys, from, ct);
+        var distinct = items.ToDictionary(
+            i => i.Key,
+            i => i.Labels(AuditRegisters.FirstSeenSubjects).Where(l => !underway.ContainsKey(l.Key)).Sum(l => l.Value),
+            StringComparer.Ordinal);
+        if (underway.Count == 0)
         {
             return distinct;
         }
 
+        var lastDay = underway.Values.Max();
         await using var command = database.CreateCommand(
             $"""
-            select s.key, count(distinct s.pseudonym) from {AuditRegisters.SubjectsTable} s
-            where s.tenant_id = $1 and s.register = $2 and s.key = any($3) and s.day between $4 and $5
-              and exists (
-                select from {AuditRegisters.SubjectsTable} e
-                where e.tenant_id = $1 and e.register = $2 and e.key = s.key and e.pseudonym = s.pseudonym and e.day < $4)
-            group by s.key
+            select key collate "C", count(distinct pseudonym collate "C") from {AuditRegisters.SubjectsTable}
+            where tenant_id = $1 and register = $2 and key = any($3) and day between $4 and $5 and {AuditRegisters.EpochOfPseudonymSql} = any($6)
+            group by 1
             """);
         command.Parameters.AddWithValue(filter.Tenant);
         command.Parameters.AddWithValue(register);
         command.Parameters.AddWithValue(keys);
-        command.Parameters.AddWithValue(from);
-        command.Parameters.AddWithValue(last < filter.LastDay ? last : filter.LastDay);
+        command.Parameters.AddWithValue(filter.From!.Value);
+        command.Parameters.AddWithValue(lastDay < filter.LastDay ? lastDay : filter.LastDay);
+        command.Parameters.AddWithValue(underway.Keys.ToArray());
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -241,8 +241,11 @@ public static class RegisterRows
         return distinct;
     }
 
-    /// <summary>The last day of the keys' epochs that began before <paramref name="from"/> and go on past it; null if none does.</summary>
-    private static async Task<DateOnly?> LastDayOfEpochsUnderwayAsync(
+    /// <summary>
+    /// The epochs (labels) of the keys' subjects seen before <paramref name="from"/> that had not ended by it, each with
+    /// its last day (<see cref="DateOnly.MaxValue"/> for a label that names no window).
+    /// </summary>
+    private static async Task<Dictionary<string, DateOnly>> EpochsUnderwayAsync(
         NpgsqlDataSource database, string register, string tenant, string[] keys, DateOnly from, CancellationToken ct)
     {
         await using var command = database.CreateCommand(
@@ -255,23 +258,21 @@ public static class RegisterRows
         command.Parameters.AddWithValue(keys);
         command.Parameters.AddWithValue(from.AddDays(-MaxEpochDays));
         command.Parameters.AddWithValue(from);
-        DateOnly? last = null;
+        var underway = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            if (!EpochWindow.TryParse(reader.GetString(0), out var window))
+            var label = reader.GetString(0);
+            var lastDay = EpochWindow.TryParse(label, out var window)
+                ? DateOnly.FromDateTime(window!.End.UtcDateTime).AddDays(-1)
+                : DateOnly.MaxValue;
+            if (lastDay >= from)
             {
-                return DateOnly.MaxValue;
-            }
-
-            var lastOfEpoch = DateOnly.FromDateTime(window!.End.UtcDateTime).AddDays(-1);
-            if (lastOfEpoch >= from && (last is null || lastOfEpoch > last))
-            {
-                last = lastOfEpoch;
+                underway[label] = lastDay;
             }
         }
 
-        return last;
+        return underway;
     }
 
     private const int MaxEpochDays = 366;

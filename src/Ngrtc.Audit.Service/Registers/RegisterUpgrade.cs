@@ -16,7 +16,8 @@ public sealed class RegisterUpgrade(NpgsqlDataSource database, ILogger<RegisterU
 {
     public const string Table = AuditRegisters.Schema + ".register_upgrades";
 
-    private const string FirstSeenCounters = "first-seen-subjects-v1";
+    /// <summary>The upgrade that wrote the first-seen subject counters (a loader that writes them itself marks it done).</summary>
+    public const string FirstSeenCounters = "first-seen-subjects-v1";
 
     public static ISchemaObject TableDefinition()
     {
@@ -49,7 +50,7 @@ public sealed class RegisterUpgrade(NpgsqlDataSource database, ILogger<RegisterU
               select tenant_id, register, key, first_day, '{AuditRegisters.FirstSeenSubjects}', epoch, count(*)
               from (
                 select tenant_id, register, key, min(day) as first_day,
-                       case when pseudonym ~ '^[^.]*\.[^.]*\.[^.]*$' then split_part(pseudonym, '.', 2) else '' end as epoch
+                       {AuditRegisters.EpochOfPseudonymSql} as epoch
                 from {AuditRegisters.SubjectsTable}
                 group by tenant_id, register, key, pseudonym) firsts
               group by tenant_id, register, key, first_day, epoch
