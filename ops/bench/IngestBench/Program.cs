@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -66,22 +65,6 @@ return 0;
 
 namespace Ngrtc.Audit.Bench
 {
-    internal static class Output
-    {
-        public static void Bench(Dictionary<string, object?> values) =>
-            Console.WriteLine("BENCH " + JsonSerializer.Serialize(values));
-
-        public static void Cpu(Dictionary<string, object?> into, Dictionary<string, double> cpu)
-        {
-            foreach (var (group, seconds) in cpu)
-            {
-                into[$"cpu_{group}_s"] = Math.Round(seconds, 2);
-            }
-        }
-
-        public static void Say(string text) => Console.Error.WriteLine($"[bench] {text}");
-    }
-
     /// <summary>Marten's raw batched append and Npgsql binary COPY: the ceilings the transports are compared with.</summary>
     internal static class Baselines
     {

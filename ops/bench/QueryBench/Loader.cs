@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -283,11 +282,4 @@ public static class Loader
 
         return command;
     }
-}
-
-internal static class Output
-{
-    public static void Bench(Dictionary<string, object?> values) => Console.WriteLine("BENCH " + JsonSerializer.Serialize(values));
-
-    public static void Say(string text) => Console.Error.WriteLine($"[bench] {text}");
 }

@@ -28,6 +28,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     return 0;
 }
 
+Output.Tag = "verify-bench";
 var options = new Options(args[1..]);
 try
 {
@@ -63,33 +64,6 @@ return 0;
 
 namespace Ngrtc.Audit.Bench
 {
-    internal static class Output
-    {
-        public static void Bench(Dictionary<string, object?> values) =>
-            Console.WriteLine("BENCH " + JsonSerializer.Serialize(values));
-
-        public static void Say(string text) => Console.Error.WriteLine($"[verify-bench] {text}");
-
-        public static double Percentile(double[] sorted, double p)
-        {
-            if (sorted.Length == 0)
-            {
-                return double.NaN;
-            }
-
-            var rank = p * (sorted.Length - 1);
-            var low = (int)Math.Floor(rank);
-            var high = Math.Min(low + 1, sorted.Length - 1);
-            return sorted[low] + ((sorted[high] - sorted[low]) * (rank - low));
-        }
-
-        public static double Median(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToArray();
-            return Percentile(sorted, 0.5);
-        }
-    }
-
     internal static class Commands
     {
 
