@@ -58,7 +58,7 @@ public sealed partial record EpochWindow(Epoch Epoch, DateTimeOffset Start, Date
         {
             var day = int.Parse(match.Groups["day"].ValueSpan, CultureInfo.InvariantCulture);
             if (!int.TryParse(match.Groups["days"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var days)
-                || days is < 1 or > 366 || day < 1 || day > DateTime.DaysInMonth(year, month))
+                || days is < 1 or > EpochSchedule.MaxDays || day < 1 || day > DateTime.DaysInMonth(year, month))
             {
                 return false;
             }
@@ -88,15 +88,18 @@ public sealed partial record EpochWindow(Epoch Epoch, DateTimeOffset Start, Date
 /// </summary>
 public sealed class EpochSchedule
 {
+    /// <summary>The longest epoch: N-day windows go up to it, and a calendar month is shorter.</summary>
+    public const int MaxDays = 366;
+
     private readonly int? _days;
     private readonly string _lanePrefix;
     private EpochWindow? _last;
 
     private EpochSchedule(int? days, string? lane)
     {
-        if (days is <= 0 or > 366)
+        if (days is <= 0 or > MaxDays)
         {
-            throw new ArgumentOutOfRangeException(nameof(days), days, "An epoch is 1–366 days.");
+            throw new ArgumentOutOfRangeException(nameof(days), days, $"An epoch is 1–{MaxDays} days.");
         }
 
         if (lane is not null && (lane.Length is 0 or > 8 || !lane.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c))))

@@ -199,7 +199,7 @@ public static class RegisterRows
     /// those first seen in it: the <see cref="AuditRegisters.FirstSeenSubjects"/> counters the item already summed.
     /// Only for an epoch under way on the period's first day with subjects seen before it are the subject rows read,
     /// and only that epoch's days inside the period; a period with no first day reads none. The epochs under way are
-    /// the labels of the keys' first-seen counters before the period (an epoch is at most 366 days); a label that
+    /// the labels of the keys' first-seen counters before the period (an epoch is at most <see cref="EpochSchedule.MaxDays"/> days); a label that
     /// names no window is read for the whole period, which is slower, never wrong.
     /// </summary>
     public static async Task<IReadOnlyDictionary<string, long>> DistinctSubjectsAsync(
@@ -256,7 +256,7 @@ public static class RegisterRows
         command.Parameters.AddWithValue(tenant);
         command.Parameters.AddWithValue(register);
         command.Parameters.AddWithValue(keys);
-        command.Parameters.AddWithValue(from.AddDays(-MaxEpochDays));
+        command.Parameters.AddWithValue(from.AddDays(-EpochSchedule.MaxDays));
         command.Parameters.AddWithValue(from);
         var underway = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -274,6 +274,4 @@ public static class RegisterRows
 
         return underway;
     }
-
-    private const int MaxEpochDays = 366;
 }
