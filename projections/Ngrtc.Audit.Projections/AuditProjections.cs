@@ -29,6 +29,7 @@ public static class AuditProjections
 
         // The registers (exposure, identity, avatars) as per-day counters; see RegisterCountsProjection.
         options.Projections.Add(new RegisterCountsProjection(), ProjectionLifecycle.Inline);
+        options.Storage.ExtendedSchemaObjects.AddRange(RegisterCountsProjection.Tables());
 
         // Legal holds: the retention sweep and schedule read the active ones in the same SQL as the events.
         options.Events.AddEventType<LegalHoldPlaced>();

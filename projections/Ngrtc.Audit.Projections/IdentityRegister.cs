@@ -47,16 +47,6 @@ public static class IdentityRegister
         return slash < 0 ? (key, NoTrunk) : (key[..slash], key[(slash + 1)..]);
     }
 
-    private const string CountByCall =
-        $"insert into {AuditRegisters.CountsTable} as c (tenant_id, register, key, day, metric, label, n) " +
-        $"select ?, '{AuditRegisters.Identity}', coalesce(k.enterprise_id, '{Unattributed}') || '/' || coalesce(k.trunk_id, '{NoTrunk}'), ?, ?, ?, 1 " +
-        $"from (select 1) one left join {CallsTable} k on k.tenant_id = ? and k.correlation_id = ? " +
-        "on conflict (tenant_id, register, key, day, metric, label) do update set n = c.n + 1";
-
-    private const string CountByKey =
-        $"insert into {AuditRegisters.CountsTable} as c (tenant_id, register, key, day, metric, label, n) values (?, '{AuditRegisters.Identity}', ?, ?, ?, ?, 1) " +
-        "on conflict (tenant_id, register, key, day, metric, label) do update set n = c.n + 1";
-
     private const string RememberBinding =
         $"insert into {BindingsTable} (tenant_id, binding_id, enterprise_id, trunk_id) values (?, ?, ?, ?) " +
         "on conflict (tenant_id, binding_id) do update set enterprise_id = excluded.enterprise_id, trunk_id = excluded.trunk_id";
@@ -71,12 +61,25 @@ public static class IdentityRegister
         $"(select t.enterprise_id from {TrunksTable} t where t.tenant_id = ? and t.trunk_id = ?), '{Unattributed}'), ?) " +
         "on conflict (tenant_id, correlation_id) do update set enterprise_id = excluded.enterprise_id, trunk_id = excluded.trunk_id";
 
-    /// <summary>The SQL (with <c>?</c> placeholders) one recorded event adds to the identity register, in order.</summary>
-    public static IEnumerable<(string Sql, object[] Parameters)> Statements(string tenant, AuditEventRecorded e, DateOnly day)
+    /// <summary>
+    /// One thing a recorded event does to the identity register, in the event's order: SQL that remembers a binding
+    /// or trunk or attributes a call (<see cref="Attributes"/> names the call), a count under a known key, or a count
+    /// under the key its call is attributed to.
+    /// </summary>
+    public abstract record Step
+    {
+        public sealed record Remember(string Sql, object[] Parameters, string? Attributes = null) : Step;
+
+        public sealed record CountByKey(string Key, string Metric, string Label) : Step;
+
+        public sealed record CountByCall(string Call, string Metric, string Label) : Step;
+    }
+
+    /// <summary>What one recorded event does to the identity register, in order (see <see cref="RegisterWrites"/>).</summary>
+    public static IEnumerable<Step> Steps(string tenant, AuditEventRecorded e)
     {
         var data = e.Data;
         var call = e.Envelope.CorrelationId ?? RegisterFacts.Text(data, "origId") ?? $"event {e.Envelope.Source} {e.Envelope.Id}";
-        (string, object[]) ByCall(string metric, string label) => (CountByCall, [tenant, day, metric, label, tenant, call]);
 
         switch (e.Envelope.Type)
         {
@@ -84,46 +87,47 @@ public static class IdentityRegister
             {
                 var binding = RegisterFacts.Text(data, "bindingId") ?? "";
                 var trunk = RegisterFacts.Text(data, "trunkId");
-                yield return (RememberBinding, [tenant, binding, enterprise, trunk ?? NoTrunk]);
+                yield return new Step.Remember(RememberBinding, [tenant, binding, enterprise, trunk ?? NoTrunk]);
                 if (trunk is not null)
                 {
-                    yield return (RememberTrunk, [tenant, trunk, enterprise]);
+                    yield return new Step.Remember(RememberTrunk, [tenant, trunk, enterprise]);
                 }
 
-                yield return (CountByKey, [tenant, KeyOf(enterprise, trunk), day, Metrics.Bindings, RegisterFacts.Text(data, "change") ?? ""]);
+                yield return new Step.CountByKey(KeyOf(enterprise, trunk), Metrics.Bindings, RegisterFacts.Text(data, "change") ?? "");
                 break;
             }
 
             case DelegateCertificateChanged.Type when RegisterFacts.Text(data, "enterpriseId") is { } enterprise:
-                yield return (CountByKey, [tenant, KeyOf(enterprise, null), day, Metrics.DelegateCertificates, RegisterFacts.Text(data, "change") ?? ""]);
+                yield return new Step.CountByKey(KeyOf(enterprise, null), Metrics.DelegateCertificates, RegisterFacts.Text(data, "change") ?? "");
                 break;
 
             case IdentityAsserted.Type:
             {
                 var trunk = RegisterFacts.Text(data, "trunkId");
-                yield return (AttributeCall, [tenant, call, tenant, RegisterFacts.Text(data, "bindingId") ?? "", tenant, trunk ?? "", trunk ?? NoTrunk]);
+                yield return new Step.Remember(
+                    AttributeCall, [tenant, call, tenant, RegisterFacts.Text(data, "bindingId") ?? "", tenant, trunk ?? "", trunk ?? NoTrunk], call);
                 var result = RegisterFacts.Text(data, "result") ?? "";
-                yield return ByCall(Metrics.Assertions, result);
+                yield return new Step.CountByCall(call, Metrics.Assertions, result);
                 if (result == "rejected")
                 {
-                    yield return ByCall(Metrics.AssertionRejections, RegisterFacts.Text(data, "cause") ?? "unknown");
+                    yield return new Step.CountByCall(call, Metrics.AssertionRejections, RegisterFacts.Text(data, "cause") ?? "unknown");
                 }
 
                 break;
             }
 
             case IdentitySigned.Type:
-                yield return ByCall(Metrics.Signatures, RegisterFacts.Text(data, "attest") ?? "none");
+                yield return new Step.CountByCall(call, Metrics.Signatures, RegisterFacts.Text(data, "attest") ?? "none");
                 break;
 
             case IdentityVerified.Type:
-                yield return ByCall(Metrics.Verifications, RegisterFacts.Text(data, "result") ?? "");
-                yield return ByCall(Metrics.VerificationReasons, RegisterFacts.Text(data, "reasonCode") ?? "none");
+                yield return new Step.CountByCall(call, Metrics.Verifications, RegisterFacts.Text(data, "result") ?? "");
+                yield return new Step.CountByCall(call, Metrics.VerificationReasons, RegisterFacts.Text(data, "reasonCode") ?? "none");
                 break;
 
             case IdentityPresented.Type:
-                yield return ByCall(Metrics.Presentations, RegisterFacts.Text(data, "presentedKind") ?? "");
-                yield return ByCall(Metrics.PrivacyApplied, RegisterFacts.Flag(data, "privacyApplied") ? "true" : "false");
+                yield return new Step.CountByCall(call, Metrics.Presentations, RegisterFacts.Text(data, "presentedKind") ?? "");
+                yield return new Step.CountByCall(call, Metrics.PrivacyApplied, RegisterFacts.Flag(data, "privacyApplied") ? "true" : "false");
                 break;
         }
     }

@@ -20,6 +20,19 @@ public static class AuditRegisters
     /// <summary>Per tenant, register, key and UTC day: how many events of one metric had one label.</summary>
     public const string CountsTable = Schema + ".register_counts";
 
+    /// <summary>
+    /// The same counters summed per UTC month (<c>day</c> is the month's first day), written with the day rows in the
+    /// same statements: a period's whole months are read here, ~30 times fewer rows, and only its days before the
+    /// first whole month and after the last one are read in <see cref="CountsTable"/>.
+    /// </summary>
+    public const string MonthsTable = Schema + ".register_months";
+
+    /// <summary>The first day of <paramref name="day"/>'s month, as <see cref="MonthsTable"/> keys it.</summary>
+    public static DateOnly MonthOf(DateOnly day) => new(day.Year, day.Month, 1);
+
+    /// <summary><see cref="MonthOf"/> in SQL, for a date column or expression.</summary>
+    public static string MonthOfSql(string day) => $"({day} - extract(day from {day})::int + 1)";
+
     /// <summary>Per tenant, register, key and UTC day: each subject (pseudonym) seen, once.</summary>
     public const string SubjectsTable = Schema + ".register_subjects";
 
@@ -86,102 +99,50 @@ public sealed record RegisterFacts(IReadOnlyList<RegisterCount> Counts, IReadOnl
 /// <summary>
 /// The three registers as counters in plain tables, one row per (tenant, register, key, UTC day, metric, label):
 /// a period is any run of whole days, and its counts are the sums of its days' rows. Inline, in the ingestion
-/// transaction; every write is an increment (<c>n = n + 1</c>) or an insert-if-absent, so concurrent
-/// transactions never lose a count, and the identity register's lookups (binding → enterprise, call →
-/// enterprise and trunk) are SQL run in order in the same transaction, so they see the events of the same batch.
+/// transaction, and for all its events at once (<see cref="RegisterWrites"/>): each counter it touches is written
+/// once, with the transaction's sum, not once per event — fewer statements, and fewer row versions for VACUUM.
+/// Every write adds to a counter or inserts if absent, so concurrent transactions never lose a count.
 /// </summary>
-public sealed partial class RegisterCountsProjection : EventProjection
+public sealed class RegisterCountsProjection : IProjection
 {
-    private const string CountUpsert =
-        $"insert into {AuditRegisters.CountsTable} as c (tenant_id, register, key, day, metric, label, n) values (?, ?, ?, ?, ?, ?, 1) " +
-        "on conflict (tenant_id, register, key, day, metric, label) do update set n = c.n + 1";
-
-    /// <summary>
-    /// The subject's row for the day, and the key's first-seen counter kept right: +1 on the day a pseudonym is first
-    /// seen by the key, moved when an event of an earlier day arrives later (−1 on the old first day). The
-    /// sub-statements share one snapshot, so <c>earlier</c> is the first day before this row. Safe because one
-    /// transaction at a time writes a tenant's log and its inline projections (the appender's per-tenant lock).
-    /// Its parameters are <see cref="SubjectSeenParameters"/>.
-    /// </summary>
-    private const string SubjectSeen =
-        $"""
-        with added as (
-          insert into {AuditRegisters.SubjectsTable} (tenant_id, register, key, pseudonym, day) values (?, ?, ?, ?, ?)
-          on conflict do nothing returning day),
-        earlier as (
-          select min(day) as day from {AuditRegisters.SubjectsTable} where tenant_id = ? and register = ? and key = ? and pseudonym = ?),
-        moved as (
-          update {AuditRegisters.CountsTable} set n = n - 1
-          where tenant_id = ? and register = ? and key = ? and metric = '{AuditRegisters.FirstSeenSubjects}' and label = ?
-            and day = (select day from earlier) and (select day from earlier) > ? and exists (select from added))
-        insert into {AuditRegisters.CountsTable} as c (tenant_id, register, key, day, metric, label, n)
-        select ?, ?, ?, ?, '{AuditRegisters.FirstSeenSubjects}', ?, 1
-        where exists (select from added) and coalesce((select day from earlier) > ?, true)
-        on conflict (tenant_id, register, key, day, metric, label) do update set n = c.n + 1
-        """;
-
-    private static object[] SubjectSeenParameters(string tenant, RegisterSubject s, DateOnly day)
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        var epoch = s.Epoch;
-        return
-        [
-            tenant, s.Register, s.Key, s.Pseudonym, day,
-            tenant, s.Register, s.Key, s.Pseudonym,
-            tenant, s.Register, s.Key, epoch, day,
-            tenant, s.Register, s.Key, day, epoch,
-            day,
-        ];
-    }
+        var writes = new Dictionary<string, RegisterWrites>(StringComparer.Ordinal);
+        RegisterWrites Of(string tenant) =>
+            writes.TryGetValue(tenant, out var w) ? w : writes[tenant] = new RegisterWrites(tenant);
 
-    private const string CountAdd =
-        $"insert into {AuditRegisters.CountsTable} as c (tenant_id, register, key, day, metric, label, n) values (?, ?, ?, ?, ?, ?, ?) " +
-        "on conflict (tenant_id, register, key, day, metric, label) do update set n = c.n + excluded.n";
-
-    public RegisterCountsProjection()
-    {
-        foreach (var table in Tables())
+        foreach (var e in events)
         {
-            SchemaObjects.Add(table);
-        }
-    }
+            switch (e.Data)
+            {
+                case AuditEventRecorded recorded:
+                    Of(e.TenantId).Add(recorded);
+                    break;
 
-    public void Project(IEvent<AuditEventRecorded> e, IDocumentOperations operations)
-    {
-        var tenant = e.TenantId;
-        var recorded = e.Data;
-        var day = RegisterFacts.DayOf(recorded);
-        var facts = RegisterFacts.Of(recorded);
-        foreach (var count in facts.Counts)
-        {
-            operations.QueueSqlCommand(CountUpsert, tenant, count.Register, count.Key, day, count.Metric, count.Label);
+                // A consent violation counts for the application on the day of its call.
+                case ConsentViolationDetected detected:
+                    Of(e.TenantId).Count(
+                        AuditRegisters.Exposure, detected.Recipient, DateOnly.FromDateTime(detected.CallTime.UtcDateTime),
+                        ExposureRegister.Metrics.Violations, detected.Reason, 1);
+                    break;
+
+                // A cleared violation no longer counts (older clearances without the call's details are left as they were).
+                case ConsentViolationCleared { Recipient: { } recipient, CallTime: { } callTime, Reason: { } reason }:
+                    Of(e.TenantId).Count(
+                        AuditRegisters.Exposure, recipient, DateOnly.FromDateTime(callTime.UtcDateTime), ExposureRegister.Metrics.Violations, reason, -1);
+                    break;
+            }
         }
 
-        foreach (var subject in facts.Subjects)
+        foreach (var tenant in writes.Values)
         {
-            operations.QueueSqlCommand(SubjectSeen, SubjectSeenParameters(tenant, subject, day));
+            foreach (var (sql, parameters) in tenant.Statements())
+            {
+                operations.QueueSqlCommand(sql, parameters);
+            }
         }
 
-        foreach (var (sql, parameters) in IdentityRegister.Statements(tenant, recorded, day))
-        {
-            operations.QueueSqlCommand(sql, parameters);
-        }
-    }
-
-    /// <summary>A consent violation counts for the application on the day of its call.</summary>
-    public void Project(IEvent<ConsentViolationDetected> e, IDocumentOperations operations) =>
-        operations.QueueSqlCommand(
-            CountAdd, e.TenantId, AuditRegisters.Exposure, e.Data.Recipient, DateOnly.FromDateTime(e.Data.CallTime.UtcDateTime),
-            ExposureRegister.Metrics.Violations, e.Data.Reason, 1);
-
-    /// <summary>A cleared violation no longer counts (older clearances without the call's details are left as they were).</summary>
-    public void Project(IEvent<ConsentViolationCleared> e, IDocumentOperations operations)
-    {
-        if (e.Data is { Recipient: { } recipient, CallTime: { } callTime, Reason: { } reason })
-        {
-            operations.QueueSqlCommand(
-                CountAdd, e.TenantId, AuditRegisters.Exposure, recipient, DateOnly.FromDateTime(callTime.UtcDateTime),
-                ExposureRegister.Metrics.Violations, reason, -1);
-        }
+        return Task.CompletedTask;
     }
 
     /// <summary>The register tables; Marten creates and migrates them with its own schema.</summary>
@@ -211,6 +172,18 @@ public sealed partial class RegisterCountsProjection : EventProjection
             Predicate = $"metric = '{AuditRegisters.FirstSeenSubjects}'",
         });
         yield return counts;
+
+        // A month's counters, updated by every transaction that counts in it: no index carries n, so the updates can be
+        // HOT (no new index entries); a read fetches a few hundred rows from the heap by the primary key.
+        var months = new Table(AuditRegisters.MonthsTable);
+        months.AddColumn<string>("tenant_id").AsPrimaryKey();
+        months.AddColumn<string>("register").AsPrimaryKey();
+        months.AddColumn<string>("key").AsPrimaryKey();
+        months.AddColumn("day", "date").AsPrimaryKey();
+        months.AddColumn<string>("metric").AsPrimaryKey();
+        months.AddColumn<string>("label").AsPrimaryKey();
+        months.AddColumn<long>("n").NotNull();
+        yield return months;
 
         // Ordered by pseudonym within a key, so distinct subjects of a key are one ordered index-only scan.
         var subjects = new Table(AuditRegisters.SubjectsTable);

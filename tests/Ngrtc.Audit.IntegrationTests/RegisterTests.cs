@@ -181,10 +181,13 @@ public class RegisterTests(ServiceFixture service)
         // A database written before the first-seen counters: the start-up upgrade recomputes them from the subject rows.
         await using (var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString))
         {
-            await using var wipe = database.CreateCommand(
-                $"delete from {AuditRegisters.CountsTable} where tenant_id = $1 and metric = '{AuditRegisters.FirstSeenSubjects}'");
-            wipe.Parameters.AddWithValue(tenant);
-            await wipe.ExecuteNonQueryAsync();
+            foreach (var table in new[] { AuditRegisters.CountsTable, AuditRegisters.MonthsTable })
+            {
+                await using var wipe = database.CreateCommand($"delete from {table} where tenant_id = $1 and metric = '{AuditRegisters.FirstSeenSubjects}'");
+                wipe.Parameters.AddWithValue(tenant);
+                await wipe.ExecuteNonQueryAsync();
+            }
+
             await using var forget = database.CreateCommand($"delete from {RegisterUpgrade.Table}");
             await forget.ExecuteNonQueryAsync();
             (await Get(tenant, $"/api/v1/registers/exposure/app-e?tenant={tenant}")).GetProperty("distinctSubjects").GetInt64().ShouldBe(0);
@@ -279,6 +282,102 @@ public class RegisterTests(ServiceFixture service)
         var one = await Get(tenant, $"/api/v1/registers/identity/ent-b/-?tenant={tenant}");
         one.GetProperty("signatures").GetInt64().ShouldBe(1);
         page.GetRawText().ShouldNotContain("acme-logistics.example.org");
+    }
+
+    [Fact]
+    public async Task one_transaction_of_many_events_writes_the_same_register_rows_as_one_event_at_a_time()
+    {
+        // The projection writes each counter once per transaction with the transaction's sum, and attributes a call's
+        // counts as their place among the events would: a signature before its call's assertion stays unattributed, a
+        // call asserted twice counts under each attribution in turn, a binding moved mid-batch moves later calls only.
+        string At(int second) => $"{Day1}T10:00:{second:D2}Z";
+        JsonObject[] Events(string tenant) =>
+        [
+            Event(IdentityBindingChanged.Type, "b1", tenant, At(1), null, ("enterpriseId", "ent-a"), ("bindingId", "bind-a1"), ("trunkId", "trunk-a1")),
+            Event(IdentityBindingChanged.Type, "b2", tenant, At(2), null, ("enterpriseId", "ent-b"), ("bindingId", "bind-b1"), ("trunkId", null)),
+            Event(IdentitySigned.Type, "c5-1", tenant, At(3), "call-5", ("attest", "A")),
+            Event(IdentityAsserted.Type, "c5-2", tenant, At(4), "call-5", ("trunkId", "trunk-a1"), ("bindingId", "bind-a1")),
+            Event(IdentityVerified.Type, "c5-3", tenant, At(5), "call-5", ("result", "valid")),
+            Event(IdentityAsserted.Type, "c5-4", tenant, At(6), "call-5", ("accessMode", "registration"), ("trunkId", null), ("bindingId", "bind-b1")),
+            Event(IdentityPresented.Type, "c5-5", tenant, At(7), "call-5", ("presentedKind", "number"), ("privacyApplied", true)),
+            Event(IdentityAsserted.Type, "c6-1", tenant, At(8), "call-6", ("trunkId", "trunk-a1"), ("bindingId", "bind-a1")),
+            Event(IdentitySigned.Type, "c6-2", tenant, At(9), "call-6", ("attest", "B")),
+            Event(IdentityBindingChanged.Type, "b3", tenant, At(10), null, ("enterpriseId", "ent-c"), ("bindingId", "bind-a1"), ("trunkId", "trunk-c1")),
+            Event(IdentityAsserted.Type, "c7-1", tenant, At(11), "call-7", ("trunkId", "trunk-c1"), ("bindingId", "bind-a1")),
+            Event(IdentitySigned.Type, "c7-2", tenant, At(12), "call-7", ("attest", "A")),
+            Event(IdentitySigned.Type, "c6-3", tenant, At(13), "call-6", ("attest", "B")),
+            // One subject seen on Day2 and then on Day1 (its first day moves back within the batch), another twice on Day1.
+            Disclosed("d1", tenant, Day2, "app-x", "APP_DC_ESTABLISHED", "tel:+491555000021", "session-event"),
+            Disclosed("d2", tenant, Day1, "app-x", "APP_DC_ESTABLISHED", "tel:+491555000021", "session-event", "location"),
+            Disclosed("d3", tenant, Day1, "app-x", "APP_DC_ESTABLISHED", "tel:+491555000022", "session-event"),
+            Disclosed("d4", tenant, Day1, "app-x", "APP_DC_ESTABLISHED", "tel:+491555000022", "session-event"),
+        ];
+
+        var together = ServiceFixture.NewTenant();
+        var batch = Events(together);
+        foreach (var e in batch)
+        {
+            e["source"] = batch[0]["source"]!.GetValue<string>();
+        }
+
+        await Ingest(together, batch);
+        var apart = ServiceFixture.NewTenant();
+        foreach (var e in Events(apart))
+        {
+            await service.PostAsEmitters(e);
+        }
+
+        await ServiceFixture.StoredEventsReach(apart, batch.Length, "the events one at a time");
+
+        async Task<List<string>> Counters(string tenant)
+        {
+            await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
+            await using var command = database.CreateCommand(
+                $"select register || ' ' || key || ' ' || day || ' ' || metric || ' ' || label || ' = ' || n from {AuditRegisters.CountsTable} " +
+                "where tenant_id = $1 and n <> 0");
+            command.Parameters.AddWithValue(tenant);
+            var rows = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                rows.Add(reader.GetString(0));
+            }
+
+            return [.. rows.Order(StringComparer.Ordinal)];
+        }
+
+        // The month counters are the sums of the day counters, whichever way the events came.
+        async Task<long> MonthsDisagreeingWithDays(string tenant)
+        {
+            var month = AuditRegisters.MonthOfSql("day");
+            var months = $"select register, key, day, metric, label, n from {AuditRegisters.MonthsTable} where tenant_id = $1 and n <> 0";
+            var sums = $"select register, key, {month}, metric, label, sum(n)::bigint from {AuditRegisters.CountsTable} where tenant_id = $1 " +
+                $"group by register, key, {month}, metric, label having sum(n) <> 0";
+            await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
+            await using var command = database.CreateCommand(
+                $"select (select count(*) from ({months} except all {sums}) a) + (select count(*) from ({sums} except all {months}) b), (select count(*) from ({months}) m)");
+            command.Parameters.AddWithValue(tenant);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            reader.GetInt64(1).ShouldBeGreaterThan(0);
+            return reader.GetInt64(0);
+        }
+
+        (await MonthsDisagreeingWithDays(together)).ShouldBe(0);
+        (await MonthsDisagreeingWithDays(apart)).ShouldBe(0);
+
+        var rows = await Counters(together);
+        rows.ShouldBe(await Counters(apart));
+        rows.ShouldContain($"identity unattributed/- {Day1} signatures A = 1");
+        rows.ShouldContain($"identity ent-a/trunk-a1 {Day1} verifications valid = 1");
+        rows.ShouldContain($"identity ent-b/- {Day1} presentations number = 1");
+        rows.ShouldContain($"identity ent-a/trunk-a1 {Day1} signatures B = 2");
+        rows.ShouldContain($"identity ent-c/trunk-c1 {Day1} signatures A = 1");
+        rows.ShouldContain($"exposure app-x {Day1} {AuditRegisters.FirstSeenSubjects} 2026-10 = 2");
+        rows.ShouldNotContain(r => r.StartsWith($"exposure app-x {Day2} {AuditRegisters.FirstSeenSubjects}"));
+
+        var item = await Get(together, $"/api/v1/registers/exposure/app-x?tenant={together}&from={Day2}");
+        item.GetProperty("distinctSubjects").GetInt64().ShouldBe(1);
     }
 
     [Fact]

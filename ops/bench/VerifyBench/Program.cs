@@ -383,6 +383,12 @@ namespace Ngrtc.Audit.Bench
                 tenant = (string)(await command.ExecuteScalarAsync())!;
             }
 
+            // The tenant's privacy officer, with the run's token key (ops/bench/verify exports Ngrtc__Auth__* to both sides).
+            var auth = new ConfigurationBuilder().AddEnvironmentVariables().Build().GetSection(AuthOptions.Section).Get<AuthOptions>()
+                ?? throw new InvalidOperationException("no Ngrtc__Auth__* in the environment: run through ops/bench/verify");
+            var token = AccessTokens.Mint(auth, new TokenClaims("bench-officer", [Roles.PrivacyOfficer], tenant), TimeSpan.FromHours(4), DateTimeOffset.UtcNow);
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+
             using var latest = JsonDocument.Parse(await http.GetStringAsync($"/api/v1/integrity/tree-heads/latest?tenant={Uri.EscapeDataString(tenant)}"));
             var treeSize = latest.RootElement.GetProperty("treeSize").GetInt64();
             var root = Convert.FromBase64String(latest.RootElement.GetProperty("rootHash").GetString()!);

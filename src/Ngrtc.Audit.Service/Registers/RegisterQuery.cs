@@ -125,71 +125,176 @@ public sealed record RegisterPage<T>(string Tenant, DateOnly? From, DateOnly? To
     public int Rows => Items.Count;
 }
 
-/// <summary>Reads register rows: sums of the per-day counters over the period, a page of keys at a time.</summary>
+/// <summary>
+/// A period as the counters read it: whole UTC months from <see cref="AuditRegisters.MonthsTable"/> and single days
+/// from <see cref="AuditRegisters.CountsTable"/>, each range added or (<see cref="Sign"/> −1) taken away. A month the
+/// period covers in part is read as its days in the period, or as the month less its days outside the period,
+/// whichever reads fewer days (the last 30 days are most of this month less the days still to come, and the end of
+/// last month).
+/// </summary>
+public readonly record struct PeriodRange(bool Months, DateOnly From, DateOnly To, int Sign)
+{
+    private static readonly DateOnly LastMonth = AuditRegisters.MonthOf(DateOnly.MaxValue);
+
+    /// <summary>The ranges of the period <paramref name="first"/> … <paramref name="last"/> (inclusive), months first.</summary>
+    public static IReadOnlyList<PeriodRange> Of(DateOnly first, DateOnly last)
+    {
+        var firstMonth = AuditRegisters.MonthOf(first);
+        var lastMonth = AuditRegisters.MonthOf(last);
+        var days = new List<PeriodRange>();
+        if (firstMonth == lastMonth)
+        {
+            // Inside one month: its days, or the month less the days before and after them.
+            var before = first.DayNumber - firstMonth.DayNumber;
+            var after = EndOf(lastMonth).DayNumber - last.DayNumber;
+            if (before + after + 1 >= last.DayNumber - first.DayNumber + 1)
+            {
+                return [new PeriodRange(false, first, last, 1)];
+            }
+
+            days.Add(new PeriodRange(true, firstMonth, firstMonth, 1));
+            if (before > 0)
+            {
+                days.Add(new PeriodRange(false, firstMonth, first.AddDays(-1), -1));
+            }
+
+            if (after > 0)
+            {
+                days.Add(new PeriodRange(false, last.AddDays(1), EndOf(lastMonth), -1));
+            }
+
+            return days;
+        }
+
+        // The first month: whole, its days from the first, or the month less the days before the first.
+        var monthsFrom = firstMonth;
+        if (first > firstMonth)
+        {
+            var inside = EndOf(firstMonth).DayNumber - first.DayNumber + 1;
+            var before = first.DayNumber - firstMonth.DayNumber;
+            if (before + 1 < inside)
+            {
+                days.Add(new PeriodRange(false, firstMonth, first.AddDays(-1), -1));
+            }
+            else
+            {
+                days.Add(new PeriodRange(false, first, EndOf(firstMonth), 1));
+                monthsFrom = firstMonth.AddMonths(1);
+            }
+        }
+
+        // The last month likewise, with the days after the last.
+        var monthsTo = lastMonth;
+        if (last < EndOf(lastMonth))
+        {
+            var inside = last.DayNumber - lastMonth.DayNumber + 1;
+            var after = EndOf(lastMonth).DayNumber - last.DayNumber;
+            if (after + 1 < inside)
+            {
+                days.Add(new PeriodRange(false, last.AddDays(1), EndOf(lastMonth), -1));
+            }
+            else
+            {
+                days.Add(new PeriodRange(false, lastMonth, last, 1));
+                monthsTo = lastMonth.AddMonths(-1);
+            }
+        }
+
+        return monthsFrom <= monthsTo ? [new PeriodRange(true, monthsFrom, monthsTo, 1), .. days] : days;
+    }
+
+    private static DateOnly EndOf(DateOnly month) => month == LastMonth ? DateOnly.MaxValue : month.AddMonths(1).AddDays(-1);
+}
+
+/// <summary>Reads register rows: sums of the month and day counters over the period, a page of keys at a time.</summary>
 public static class RegisterRows
 {
-    /// <summary>Up to <see cref="RegisterFilter.Limit"/> items after the filter's key that have any count in the period, and the continuation if more may follow.</summary>
+    /// <summary>
+    /// The items after the filter's key that have any count in the period, of the next <see cref="RegisterFilter.Limit"/>
+    /// keys, and the continuation if more may follow. A key counted in a month of the period but not on its days is
+    /// left out, so a page may hold fewer items than the limit and still have a continuation.
+    /// </summary>
     public static async Task<(IReadOnlyList<RegisterItem> Items, string? Continuation)> PageAsync(
         NpgsqlDataSource database, string register, RegisterFilter filter, CancellationToken ct)
     {
         var items = await ReadAsync(database, register, filter, onlyKey: null, filter.Limit + 1, ct);
-        return items.Count > filter.Limit
-            ? (items.Take(filter.Limit).ToList(), Continuation.Of(items[filter.Limit - 1].Key))
-            : (items, null);
+        var continuation = items.Count > filter.Limit ? Continuation.Of(items[filter.Limit - 1].Key) : null;
+        return ([.. items.Take(filter.Limit).Where(Counted)], continuation);
     }
 
     public static async Task<RegisterItem?> OneAsync(NpgsqlDataSource database, string register, RegisterFilter filter, string key, CancellationToken ct) =>
-        (await ReadAsync(database, register, filter, key, 1, ct)).SingleOrDefault();
+        (await ReadAsync(database, register, filter, key, 1, ct)).SingleOrDefault(Counted);
+
+    private static bool Counted(RegisterItem item) => item.FirstDay != DateOnly.MaxValue;
 
     private static async Task<List<RegisterItem>> ReadAsync(
         NpgsqlDataSource database, string register, RegisterFilter filter, string? onlyKey, int keys, CancellationToken ct)
     {
-        // The page's keys first (an ordered walk of the index), then their rows of the period, summed here: the
-        // rows come in key order from the nested loop, where a GROUP BY in SQL sorted them again by text.
-        var keyCondition = onlyKey is null ? "key > $5" : "key = $5";
+        // The page's keys first (an ordered walk of each part's index, merged), then their rows of the period — whole
+        // months from the month counters, the days around them from the day counters — summed here, and each key's
+        // first and last day with any count (two index probes).
+        // Only the ranges the period has (a range known empty only from its parameters would still walk the index);
+        // the keys come from the ranges that add, so a key whose rows are all taken away answers with no first day.
+        var ranges = PeriodRange.Of(filter.FirstDay, filter.LastDay);
+        var keyCondition = onlyKey is null ? "key > $3" : "key = $3";
+        string Between(int range) => $"day between ${7 + 2 * range} and ${8 + 2 * range}";
+        string Table(PeriodRange r) => r.Months ? AuditRegisters.MonthsTable : AuditRegisters.CountsTable;
+        var keysOf = ranges.Select((r, i) => (r, i)).Where(x => x.r.Sign > 0).Select(x =>
+            $"(select distinct key from {Table(x.r)} where tenant_id = $1 and register = $2 and {Between(x.i)} and {keyCondition} order by key limit $4)");
+        var rowsOf = ranges.Select((r, i) =>
+            $"select p.i, p.key, c.metric, c.label, {(r.Sign > 0 ? "" : "-")}c.n, null::date, null::date from page p " +
+            $"join {Table(r)} c on c.tenant_id = $1 and c.register = $2 and c.key = p.key and c.{Between(i)}");
         await using var command = database.CreateCommand(
             $"""
             with page as (
-              select distinct key from {AuditRegisters.CountsTable}
-              where tenant_id = $1 and register = $2 and day between $3 and $4 and {keyCondition}
-              order by key limit $6)
-            select c.key, c.metric, c.label, c.n, c.day
-            from page p join {AuditRegisters.CountsTable} c on c.key = p.key
-            where c.tenant_id = $1 and c.register = $2 and c.day between $3 and $4
-            order by c.key
+              select key, row_number() over (order by key) as i from ({string.Join(" union ", keysOf)}) k order by key limit $4)
+            {string.Join(" union all ", rowsOf)}
+            union all
+            select p.i, p.key, null, null, 0,
+              (select min(f.day) from {AuditRegisters.CountsTable} f where f.tenant_id = $1 and f.register = $2 and f.key = p.key and f.day between $5 and $6),
+              (select max(l.day) from {AuditRegisters.CountsTable} l where l.tenant_id = $1 and l.register = $2 and l.key = p.key and l.day between $5 and $6)
+            from page p
             """);
         command.Parameters.AddWithValue(filter.Tenant);
         command.Parameters.AddWithValue(register);
-        command.Parameters.AddWithValue(filter.FirstDay);
-        command.Parameters.AddWithValue(filter.LastDay);
         command.Parameters.AddWithValue(onlyKey ?? filter.After ?? "");
         command.Parameters.AddWithValue(keys);
+        command.Parameters.AddWithValue(filter.FirstDay);
+        command.Parameters.AddWithValue(filter.LastDay);
+        foreach (var range in ranges)
+        {
+            command.Parameters.AddWithValue(range.From);
+            command.Parameters.AddWithValue(range.To);
+        }
 
-        var items = new List<RegisterItem>();
+        var items = new SortedDictionary<long, RegisterItem>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var key = reader.GetString(0);
-            if (items.Count == 0 || items[^1].Key != key)
+            var index = reader.GetInt64(0);
+            if (!items.TryGetValue(index, out var item))
             {
-                items.Add(new RegisterItem(key));
+                items[index] = item = new RegisterItem(reader.GetString(1));
             }
 
-            var item = items[^1];
-            var metric = reader.GetString(1);
+            if (reader.IsDBNull(2))
+            {
+                item.FirstDay = reader.IsDBNull(5) ? item.FirstDay : reader.GetFieldValue<DateOnly>(5);
+                item.LastDay = reader.IsDBNull(6) ? item.LastDay : reader.GetFieldValue<DateOnly>(6);
+                continue;
+            }
+
+            var metric = reader.GetString(2);
             if (!item.Metrics.TryGetValue(metric, out var labels))
             {
                 item.Metrics[metric] = labels = new SortedDictionary<string, long>(StringComparer.Ordinal);
             }
 
-            var label = reader.GetString(2);
-            labels[label] = labels.GetValueOrDefault(label) + reader.GetInt64(3);
-            var day = reader.GetFieldValue<DateOnly>(4);
-            item.FirstDay = day < item.FirstDay ? day : item.FirstDay;
-            item.LastDay = day > item.LastDay ? day : item.LastDay;
+            var label = reader.GetString(3);
+            labels[label] = labels.GetValueOrDefault(label) + reader.GetInt64(4);
         }
 
-        return items;
+        return [.. items.Values];
     }
 
     /// <summary>
