@@ -228,6 +228,40 @@ public class RegisterTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task a_period_read_as_its_month_less_some_days_lists_only_items_counted_on_its_days()
+    {
+        // 2026-10-02 … 2026-10-29 is read as October less the 1st, 30th and 31st: app-a, counted on the 30th only, is in
+        // October's counters but not in the period, and must neither be listed (even with zero counts) nor end the paging.
+        var tenant = ServiceFixture.NewTenant();
+        await Ingest(
+            tenant,
+            Disclosed("m1", tenant, "2026-10-30", "app-a", "APP_DC_ESTABLISHED", "tel:+491555000031", "session-event"),
+            Disclosed("m2", tenant, "2026-10-05", "app-b", "APP_DC_ESTABLISHED", "tel:+491555000032", "session-event"),
+            Disclosed("m3", tenant, "2026-10-01", "app-b", "APP_DC_ESTABLISHED", "tel:+491555000033", "session-event"));
+
+        var listed = new List<JsonElement>();
+        string? continuation = null;
+        var pages = 0;
+        do
+        {
+            var page = await Get(tenant, $"/api/v1/registers/exposure?tenant={tenant}&from=2026-10-02&to=2026-10-29&limit=1" +
+                (continuation is null ? "" : $"&continuation={continuation}"));
+            listed.AddRange(page.GetProperty("items").EnumerateArray());
+            continuation = page.GetProperty("continuation").GetString();
+            pages++;
+        }
+        while (continuation is not null && pages < 5);
+
+        listed.Select(i => i.GetProperty("recipientId").GetString()).ShouldBe(["app-b"]);
+        listed[0].GetProperty("disclosures").GetInt64().ShouldBe(1);
+        listed[0].GetProperty("distinctSubjects").GetInt64().ShouldBe(1);
+        listed[0].GetProperty("firstDay").GetString().ShouldBe("2026-10-05");
+        using var client = service.Client(Roles.PrivacyOfficer, tenant);
+        (await client.GetAsync($"/api/v1/registers/exposure/app-a?tenant={tenant}&from=2026-10-02&to=2026-10-29")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await Get(tenant, $"/api/v1/registers/exposure/app-b?tenant={tenant}&from=2026-10-01&to=2026-10-31")).GetProperty("disclosures").GetInt64().ShouldBe(2);
+    }
+
+    [Fact]
     public async Task the_identity_register_attributes_each_call_to_its_enterprise_and_trunk()
     {
         var tenant = ServiceFixture.NewTenant();
