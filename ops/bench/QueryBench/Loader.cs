@@ -76,7 +76,15 @@ public static class Loader
             await streams.ExecuteNonQueryAsync();
         }
 
+        // The register statements run on their own connection while the next events are generated and COPYed: one
+        // batch at a time, in order (the next waits for the one before).
         var batch = new NpgsqlBatch(sqlConnection);
+        Task running = Task.CompletedTask;
+        static async Task Run(NpgsqlBatch statements)
+        {
+            await statements.ExecuteNonQueryAsync();
+            await statements.DisposeAsync();
+        }
         await using (var copy = await copyConnection.BeginBinaryImportAsync(
             $"COPY {AuditStore.Schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived) FROM STDIN (FORMAT BINARY)"))
         {
@@ -144,8 +152,8 @@ public static class Loader
 
                 if (batch.BatchCommands.Count >= 200)
                 {
-                    await batch.ExecuteNonQueryAsync();
-                    await batch.DisposeAsync();
+                    await running;
+                    running = Run(batch);
                     batch = new NpgsqlBatch(sqlConnection);
                 }
 
@@ -158,12 +166,8 @@ public static class Loader
             await copy.CompleteAsync();
         }
 
-        if (batch.BatchCommands.Count > 0)
-        {
-            await batch.ExecuteNonQueryAsync();
-        }
-
-        await batch.DisposeAsync();
+        await running;
+        await Run(batch);
         var eventsSeconds = clock.Elapsed.TotalSeconds;
 
         await using (var streams = copyConnection.CreateCommand())
