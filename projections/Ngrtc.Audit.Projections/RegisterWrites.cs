@@ -37,8 +37,8 @@ public sealed class RegisterWrites(string tenant)
     /// <summary>
     /// Counts of calls, each under the enterprise and trunk its call is attributed to when the statement runs (or
     /// <see cref="IdentityRegister.Unattributed"/>), summed per counter: parameters tenant, the arrays call, day,
-    /// metric, label, n, then tenant twice. The call is looked up by a scalar subquery, one index probe per call: as a
-    /// join, the planner (which cannot count an unnest) hashed the whole calls table for every batch.
+    /// metric, label, n, then tenant twice. The call is looked up by a scalar subquery: one index probe per call,
+    /// whatever the planner guesses of the unnest's length (a join would leave it free to hash the whole calls table).
     /// </summary>
     internal static readonly string CountByCalls =
         $"""
