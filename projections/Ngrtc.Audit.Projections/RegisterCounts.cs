@@ -180,6 +180,10 @@ public sealed class RegisterCountsProjection : IProjection
         months.AddColumn<string>("metric").AsPrimaryKey();
         months.AddColumn<string>("label").AsPrimaryKey();
         months.AddColumn<long>("n").NotNull();
+
+        // The keys counted in one month, in key order: the page of a period read as one month (this month's avatars,
+        // pseudonyms of this month's epoch) without walking the keys of the months before.
+        months.Indexes.Add(new IndexDefinition("ix_register_months_keys") { Columns = ["tenant_id", "register", "day", "key"] });
         yield return months;
 
         // Ordered by pseudonym within a key, so distinct subjects of a key are one ordered index-only scan.

@@ -237,7 +237,10 @@ public static class RegisterRows
         // the keys come from the ranges that add, so a key whose rows are all taken away answers with no first day.
         var ranges = PeriodRange.Of(filter.FirstDay, filter.LastDay);
         var keyCondition = onlyKey is null ? "key > $3" : "key = $3";
-        string Between(int range) => $"day between ${7 + 2 * range} and ${8 + 2 * range}";
+        // One month is asked as one day, so the month counters' (day, key) index gives its keys in order.
+        string Between(int range) => ranges[range] is { Months: true } r && r.From == r.To
+            ? $"day = ${7 + 2 * range}"
+            : $"day between ${7 + 2 * range} and ${8 + 2 * range}";
         string Table(PeriodRange r) => r.Months ? AuditRegisters.MonthsTable : AuditRegisters.CountsTable;
         var keysOf = ranges.Select((r, i) => (r, i)).Where(x => x.r.Sign > 0).Select(x =>
             $"(select distinct key from {Table(x.r)} where tenant_id = $1 and register = $2 and {Between(x.i)} and {keyCondition} order by key limit $4)");
