@@ -85,7 +85,7 @@ public sealed class RegisterWrites(string tenant)
         """;
 
     private readonly Dictionary<(string Register, string Key, DateOnly Day, string Metric, string Label), long> counts = [];
-    private readonly HashSet<(string Register, string Key, string Pseudonym, DateOnly Day)> subjects = [];
+    private readonly HashSet<(RegisterSubject Subject, DateOnly Day)> subjects = [];
     private readonly List<(IdentityRegister.Step Step, DateOnly Day)> identity = [];
 
     public string Tenant { get; } = tenant;
@@ -102,7 +102,7 @@ public sealed class RegisterWrites(string tenant)
 
         foreach (var subject in facts.Subjects)
         {
-            subjects.Add((subject.Register, subject.Key, subject.Pseudonym, day));
+            subjects.Add((subject, day));
         }
 
         foreach (var step in IdentityRegister.Steps(Tenant, e))
@@ -153,11 +153,11 @@ public sealed class RegisterWrites(string tenant)
         {
             yield return (SubjectsSeen,
             [
-                subjects.Select(s => s.Register).ToArray(),
-                subjects.Select(s => s.Key).ToArray(),
-                subjects.Select(s => s.Pseudonym).ToArray(),
+                subjects.Select(s => s.Subject.Register).ToArray(),
+                subjects.Select(s => s.Subject.Key).ToArray(),
+                subjects.Select(s => s.Subject.Pseudonym).ToArray(),
                 subjects.Select(s => s.Day).ToArray(),
-                subjects.Select(s => new RegisterSubject(s.Register, s.Key, s.Pseudonym).Epoch).ToArray(),
+                subjects.Select(s => s.Subject.Epoch).ToArray(),
                 Tenant, Tenant, Tenant, Tenant,
             ]);
         }

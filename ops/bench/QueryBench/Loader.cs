@@ -167,7 +167,10 @@ public static class Loader
         }
 
         await running;
-        await Run(batch);
+        if (batch.BatchCommands.Count > 0)
+        {
+            await Run(batch);
+        }
         var eventsSeconds = clock.Elapsed.TotalSeconds;
 
         await using (var streams = copyConnection.CreateCommand())
