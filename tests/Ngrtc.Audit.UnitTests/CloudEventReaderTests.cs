@@ -177,7 +177,22 @@ public class CloudEventReaderTests
     {
         var e = Events.IdentityVerified();
         e["data"]!["origId"] = "abc.def.ghi";
+        Single(e).Items.ShouldHaveSingleItem().IsValid.ShouldBeTrue();
 
+        // A first part of 5 characters is not base64url at all (a length of 1 mod 4): still data, not an exception.
+        e["data"]!["origId"] = "dcas1.operator.example";
+        Single(e).Items.ShouldHaveSingleItem().IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void a_jws_header_with_white_space_before_its_object_is_still_a_jws_and_a_broken_header_is_data()
+    {
+        // " \n{"alg":"ES256","ppt":"shaken"}" and "{"alg":" (cut short), each as the header of header.payload.signature.
+        var e = Events.IdentityVerified();
+        e["data"]!["origId"] = "IAp7ImFsZyI6IkVTMjU2IiwicHB0Ijoic2hha2VuIn0.eyJzdWIiOiJuZi0xIn0.c2lnbmF0dXJl";
+        ErrorsOf(e).ShouldBe([new FieldError("data.origId", "communication content (raw PASSporT) is not audit data; send its hash")]);
+
+        e["data"]!["origId"] = "eyJhbGciOg.eyJzdWIiOiJuZi0xIn0.c2lnbmF0dXJl";
         Single(e).Items.ShouldHaveSingleItem().IsValid.ShouldBeTrue();
     }
 

@@ -63,9 +63,18 @@ public static class CommunicationContent
             return null;
         }
 
+        // Dotted names (hosts, FQDNs) pass the alphabet check: a header must decode, and to a JSON object, before
+        // it is parsed, so that ordinary values never cost a thrown exception.
+        var decoded = new byte[Base64Url.GetMaxDecodedLength(parts[0].Length)];
+        if (Base64Url.DecodeFromChars(parts[0], decoded, out _, out var length) != System.Buffers.OperationStatus.Done
+            || decoded.AsSpan(0, length).TrimStart(" \t\r\n"u8) is not [(byte)'{', ..])
+        {
+            return null;
+        }
+
         try
         {
-            using var header = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[0]));
+            using var header = JsonDocument.Parse(decoded.AsMemory(0, length));
             var root = header.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("alg", out _))
             {
