@@ -12,6 +12,20 @@ internal static class ExposureEvents
     public static ExposureDisclosed? Disclosed(AuditEventRecorded e) =>
         e.Envelope.Type == ExposureDisclosed.Type ? e.Data.Deserialize<ExposureDisclosed>(Json) : null;
 
+    /// <summary>
+    /// A disclosure's recipient, read as the one property it is: the projections that only key by it do not
+    /// deserialise the whole event (several of them see every disclosure in the ingestion transaction).
+    /// </summary>
+    public static string? RecipientOf(AuditEventRecorded e) =>
+        e.Envelope.Type == ExposureDisclosed.Type
+        && e.Data.ValueKind == JsonValueKind.Object
+        && e.Data.TryGetProperty(RecipientName, out var value)
+        && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    private static readonly string RecipientName = Json.PropertyNamingPolicy!.ConvertName(nameof(ExposureDisclosed.Recipient));
+
     public static string? SubjectPseudonym(AuditEventRecorded e) =>
         e.Pseudonyms.GetValueOrDefault(nameof(ExposureDisclosed.Subject).ToLowerInvariant());
 }

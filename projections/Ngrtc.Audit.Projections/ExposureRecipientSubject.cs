@@ -31,15 +31,15 @@ public sealed partial class ExposureRecipientSubjectProjection : MultiStreamProj
     public ExposureRecipientSubjectProjection()
     {
         Identities<AuditEventRecorded>(e =>
-            ExposureEvents.Disclosed(e) is { } d && ExposureEvents.SubjectPseudonym(e) is { } p
-                ? [ExposureRecipientSubject.IdFor(d.Recipient, p)]
+            ExposureEvents.RecipientOf(e) is { } recipient && ExposureEvents.SubjectPseudonym(e) is { } p
+                ? [ExposureRecipientSubject.IdFor(recipient, p)]
                 : []);
     }
 
     public override ExposureRecipientSubject? Evolve(ExposureRecipientSubject? snapshot, string id, IEvent e)
     {
         if (e.Data is not AuditEventRecorded recorded
-            || ExposureEvents.Disclosed(recorded) is not { } disclosed
+            || ExposureEvents.RecipientOf(recorded) is not { } recipient
             || ExposureEvents.SubjectPseudonym(recorded) is not { } pseudonym)
         {
             return snapshot;
@@ -49,7 +49,7 @@ public sealed partial class ExposureRecipientSubjectProjection : MultiStreamProj
         snapshot ??= new ExposureRecipientSubject
         {
             Id = id,
-            RecipientId = disclosed.Recipient,
+            RecipientId = recipient,
             SubjectPseudonym = pseudonym,
             FirstSeen = at,
             LastSeen = at,

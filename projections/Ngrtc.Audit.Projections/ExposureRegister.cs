@@ -121,7 +121,7 @@ public sealed partial class ExposureRegisterProjection : MultiStreamProjection<E
 {
     public ExposureRegisterProjection()
     {
-        Identities<AuditEventRecorded>(e => ExposureEvents.Disclosed(e) is { } d ? [d.Recipient] : []);
+        Identities<AuditEventRecorded>(e => ExposureEvents.RecipientOf(e) is { } recipient ? [recipient] : []);
     }
 
     public override ExposureRegister? Evolve(ExposureRegister? snapshot, string id, IEvent e)

@@ -48,16 +48,29 @@ public sealed class ConsentChecks(FieldProtector protector, PolicyRegistry polic
         {
             case ConsentGiven.Type or ConsentWithdrawn.Type:
                 return (Kind.Consent, null, "subject");
+            // The one or two properties each needs, not the whole event: every call of a batch is classified.
             case ExposureDisclosed.Type when envelope.LegalBasis == "consent":
-                return (Kind.Call, r.Data.Deserialize<ExposureDisclosed>(Json)!.Recipient, "subject");
+                return (Kind.Call, Text(r, RecipientField), "subject");
             case ExposureSessionManagementDecided.Type when envelope.LegalBasis == "consent":
                 // A rejected request processed nothing: refusing it for want of consent is what should happen.
-                var decided = r.Data.Deserialize<ExposureSessionManagementDecided>(Json)!;
-                return decided.Result == "accepted" ? (Kind.Call, decided.Requester, "target") : (Kind.None, null, null);
+                return Text(r, ResultField) == "accepted"
+                    ? (Kind.Call, Text(r, RequesterField), "target")
+                    : (Kind.None, null, null);
             default:
                 return (Kind.None, null, null);
         }
     }
+
+    // The data's JSON names of the contracts' properties (web naming).
+    private static readonly string RecipientField = Json.PropertyNamingPolicy!.ConvertName(nameof(ExposureDisclosed.Recipient));
+    private static readonly string ResultField = Json.PropertyNamingPolicy!.ConvertName(nameof(ExposureSessionManagementDecided.Result));
+    private static readonly string RequesterField = Json.PropertyNamingPolicy!.ConvertName(nameof(ExposureSessionManagementDecided.Requester));
+
+    /// <summary>A string property of the event's data, by its JSON name.</summary>
+    private static string? Text(AuditEventRecorded r, string field) =>
+        r.Data.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
 
     /// <summary>
     /// Appends the violations and clearances the tenant's <paramref name="records"/> (with their validated
