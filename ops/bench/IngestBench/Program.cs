@@ -205,6 +205,8 @@ namespace Ngrtc.Audit.Bench
                 await create.ExecuteNonQueryAsync();
             }
 
+            // The protector keeps its keys in the store's schema: it must exist (the COPY itself goes to bench_copy).
+            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             Output.Say($"baseline-copy: generating {events} records (not timed)");
             var records = await Records.Generate(1, events, protector);
             var dotnetType = $"{typeof(Domain.AuditEventRecorded).FullName}, {typeof(Domain.AuditEventRecorded).Assembly.GetName().Name}";
