@@ -388,6 +388,8 @@ namespace Ngrtc.Audit.Bench
                 ?? throw new InvalidOperationException("no Ngrtc__Auth__* in the environment: run through ops/bench/verify");
             var token = AccessTokens.Mint(auth, new TokenClaims("bench-officer", [Roles.PrivacyOfficer], tenant), TimeSpan.FromHours(4), DateTimeOffset.UtcNow);
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            // A person's reads state their purpose (and each is recorded as an access event, as in production).
+            http.DefaultRequestHeaders.Add(Ngrtc.Audit.Service.Hosting.AccessHeaders.Purpose, "integrity benchmark: inclusion proof latency");
 
             using var latest = JsonDocument.Parse(await http.GetStringAsync($"/api/v1/integrity/tree-heads/latest?tenant={Uri.EscapeDataString(tenant)}"));
             var treeSize = latest.RootElement.GetProperty("treeSize").GetInt64();
