@@ -9,11 +9,13 @@ internal static class Db
     public const string CountSql = "select count(*) from ngrtc.mt_events where type = 'audit_event_recorded'";
 
     /// <summary>
-    /// A cheap upper bound on the count: sequence numbers handed out so far (committed or not). The exact
-    /// count scans mt_events (hundreds of ms at a million rows), so it only runs once this bound says the
-    /// target can have been reached; polling it every 100 ms from the start would load the database under test.
+    /// A cheap running count: the sum of the tenants' log stream versions, i.e. the audit events committed to the
+    /// tenant logs (one index row per tenant). The exact count scans mt_events (hundreds of ms at a million rows),
+    /// so it only runs once this says the target has been reached; polling it every 100 ms would load the database
+    /// under test. (Until 2026-11-28 the bound was the event sequence, which other event types — consent
+    /// violations — also advance: the scan then ran every poll for the last ~10% of a run.)
     /// </summary>
-    public const string UpperBoundSql = "select case when is_called then last_value else 0 end from ngrtc.mt_events_sequence";
+    public const string LogCountSql = $"select coalesce(sum(version), 0)::bigint from ngrtc.mt_streams where id = '{Ngrtc.Audit.Service.Ingestion.AuditAppender.TenantLog}'";
 
     /// <summary>mt_events' columns (conjoined tenancy, string stream keys), no keys, no indexes.</summary>
     public const string CopyTableDdl = """
@@ -79,11 +81,11 @@ internal static class Db
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    public static async Task<long> UpperBoundAsync(NpgsqlDataSource source)
+    public static async Task<long> LogCountAsync(NpgsqlDataSource source)
     {
         try
         {
-            await using var command = source.CreateCommand(UpperBoundSql);
+            await using var command = source.CreateCommand(LogCountSql);
             return (long)(await command.ExecuteScalarAsync())!;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)

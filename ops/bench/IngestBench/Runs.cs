@@ -73,7 +73,7 @@ internal static class Runs
             var publishing = SimulationRun.RunAsync(plan, publisher, TimeProvider.System, CancellationToken.None);
 
             var stall = Stopwatch.StartNew();
-            long lastUpper = -1;
+            long lastLogged = -1;
             double? publishedAt = null;
             long? backlogAtPublishEnd = null;
             var nextReport = TimeSpan.FromSeconds(5);
@@ -87,16 +87,16 @@ internal static class Runs
                     await publishing; // throws
                 }
 
-                var upper = await Db.UpperBoundAsync(source);
+                var logged = await Db.LogCountAsync(source);
                 long? known = expected ?? (publishing.IsCompletedSuccessfully ? publishing.Result.Events : null);
                 if (publishing.IsCompletedSuccessfully && publishedAt is null)
                 {
                     publishedAt = publisher.Elapsed.TotalSeconds;
-                    backlogAtPublishEnd = Math.Max(0, before + warm.Events + publishing.Result.Events - upper);
+                    backlogAtPublishEnd = Math.Max(0, before + warm.Events + publishing.Result.Events - logged);
                     known = publishing.Result.Events;
                 }
 
-                if (known is { } k && upper >= before + warm.Events + k)
+                if (known is { } k && logged >= before + warm.Events + k)
                 {
                     var probeAt = publisher.Elapsed.TotalSeconds; // the count's snapshot is taken at its start
                     if (await Db.CountAsync(source) >= before + warm.Events + k)
@@ -107,20 +107,20 @@ internal static class Runs
                     }
                 }
 
-                if (upper != lastUpper)
+                if (logged != lastLogged)
                 {
-                    lastUpper = upper;
+                    lastLogged = logged;
                     stall.Restart();
                 }
                 else if (stall.Elapsed > StallLimit)
                 {
-                    throw new TimeoutException($"no progress for {StallLimit.TotalSeconds} s at about {upper - before - warm.Events} events stored");
+                    throw new TimeoutException($"no progress for {StallLimit.TotalSeconds} s at about {logged - before - warm.Events} events stored");
                 }
 
                 if (publisher.Elapsed > nextReport)
                 {
                     nextReport += TimeSpan.FromSeconds(5);
-                    Output.Say($"  t={publisher.Elapsed.TotalSeconds:F0} s published {publisher.Events} stored ≤{Math.Max(0, upper - before - warm.Events)}");
+                    Output.Say($"  t={publisher.Elapsed.TotalSeconds:F0} s published {publisher.Events} stored {Math.Max(0, logged - before - warm.Events)}");
                 }
             }
 
@@ -244,19 +244,19 @@ internal static class Runs
         Output.Say($"drain: waiting for the service to store {events} events");
         double? firstAt = null;
         var stall = Stopwatch.StartNew();
-        long lastUpper = -1;
+        long lastLogged = -1;
         while (true)
         {
             await Task.Delay(Poll);
             var probeAt = clock.Elapsed.TotalSeconds;
-            var upper = await Db.UpperBoundAsync(source);
-            if (upper > before && firstAt is null)
+            var logged = await Db.LogCountAsync(source);
+            if (logged > before && firstAt is null)
             {
                 firstAt = probeAt;
                 cpu = CpuSnapshot.Take();
             }
 
-            if (upper >= before + events && await Db.CountAsync(source) >= before + events)
+            if (logged >= before + events && await Db.CountAsync(source) >= before + events)
             {
                 var seconds = probeAt - firstAt!.Value;
                 int? servicePid = pidFile is not null && File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid) ? pid : null;
@@ -274,14 +274,14 @@ internal static class Runs
                 return;
             }
 
-            if (upper != lastUpper)
+            if (logged != lastLogged)
             {
-                lastUpper = upper;
+                lastLogged = logged;
                 stall.Restart();
             }
             else if (stall.Elapsed > StallLimit + StallLimit)
             {
-                throw new TimeoutException($"drain: no progress for {2 * StallLimit.TotalSeconds} s at about {upper - before} events");
+                throw new TimeoutException($"drain: no progress for {2 * StallLimit.TotalSeconds} s at about {logged - before} events");
             }
         }
     }
