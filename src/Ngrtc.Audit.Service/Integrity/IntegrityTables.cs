@@ -101,7 +101,7 @@ public static class IntegrityTables
     }
 
     /// <summary>The event ids of the leaves from <paramref name="firstLeaf"/> on (events without an id are left out).</summary>
-    public static async Task WriteLeafIdsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string tenant, long firstLeaf, IReadOnlyList<string?> eventIds, CancellationToken ct)
+    public static async Task WriteLeafIdsAsync(NpgsqlConnection connection, string tenant, long firstLeaf, IReadOnlyList<string?> eventIds, CancellationToken ct)
     {
         var ids = new List<string>(eventIds.Count);
         var indexes = new List<long>(eventIds.Count);
@@ -119,13 +119,18 @@ public static class IntegrityTables
             return;
         }
 
-        await using var command = new NpgsqlCommand(
-            $"insert into {LeafIds} (tenant_id, event_id, leaf_index) select @tenant, * from unnest(@ids, @indexes) on conflict do nothing",
-            connection,
-            tx);
-        command.Parameters.AddWithValue("tenant", tenant);
-        command.Parameters.AddWithValue("ids", NpgsqlDbType.Array | NpgsqlDbType.Text, ids.ToArray());
-        command.Parameters.AddWithValue("indexes", NpgsqlDbType.Array | NpgsqlDbType.Bigint, indexes.ToArray());
-        await command.ExecuteNonQueryAsync(ct);
+        // Binary COPY, in the connection's open transaction: the sealer writes one row per leaf, under the tenant's seal lock, so
+        // no row of these leaves can exist yet (a failed step commits none of them).
+        await using var importer = await connection.BeginBinaryImportAsync(
+            $"copy {LeafIds} (tenant_id, event_id, leaf_index) from stdin (format binary)", ct);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            await importer.StartRowAsync(ct);
+            await importer.WriteAsync(tenant, NpgsqlDbType.Text, ct);
+            await importer.WriteAsync(ids[i], NpgsqlDbType.Text, ct);
+            await importer.WriteAsync(indexes[i], NpgsqlDbType.Bigint, ct);
+        }
+
+        await importer.CompleteAsync(ct);
     }
 }

@@ -130,7 +130,7 @@ public sealed class Sealer(NpgsqlDataSource database, TreeHeadSigning signing, I
         if (sealedNow > 0)
         {
             await IntegrityTables.WriteTilesAsync(connection, tx, tenant, edge.TakeChanges(), ct);
-            await IntegrityTables.WriteLeafIdsAsync(connection, tx, tenant, size, eventIds, ct);
+            await IntegrityTables.WriteLeafIdsAsync(connection, tenant, size, eventIds, ct);
             await using var update = new NpgsqlCommand(
                 $"""
                 insert into {IntegrityTables.Trees} (tenant_id, size, sealed_at) values (@tenant, @size, @now)
