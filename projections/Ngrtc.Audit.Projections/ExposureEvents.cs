@@ -17,12 +17,7 @@ internal static class ExposureEvents
     /// deserialise the whole event (several of them see every disclosure in the ingestion transaction).
     /// </summary>
     public static string? RecipientOf(AuditEventRecorded e) =>
-        e.Envelope.Type == ExposureDisclosed.Type
-        && e.Data.ValueKind == JsonValueKind.Object
-        && e.Data.TryGetProperty(RecipientName, out var value)
-        && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
+        e.Envelope.Type == ExposureDisclosed.Type ? RegisterFacts.Text(e.Data, RecipientName) : null;
 
     private static readonly string RecipientName = Json.PropertyNamingPolicy!.ConvertName(nameof(ExposureDisclosed.Recipient));
 

@@ -58,9 +58,9 @@ public sealed class ProcessingObserved
 
         foreach (var name in descriptor.ProcessingActivity == ProcessingActivities.DataChannelExposure ? RecipientFields : [])
         {
-            if (e.Data.ValueKind == JsonValueKind.Object && e.Data.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
+            if (RegisterFacts.Text(e.Data, name) is { } recipient)
             {
-                Count(ByRecipient, value.GetString()!);
+                Count(ByRecipient, recipient);
             }
         }
 

@@ -73,7 +73,8 @@ public sealed record RegisterFacts(IReadOnlyList<RegisterCount> Counts, IReadOnl
     /// <summary>The UTC day an event counts on: the emitter's <c>time</c>, not the time it was stored.</summary>
     public static DateOnly DayOf(AuditEventRecorded e) => DateOnly.FromDateTime(e.Envelope.Time.UtcDateTime);
 
-    internal static string? Text(JsonElement data, string name) =>
+    /// <summary>A string property of an event's data, or null when it is absent or not a string.</summary>
+    public static string? Text(JsonElement data, string name) =>
         data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()
             : null;
@@ -145,22 +146,27 @@ public sealed class RegisterCountsProjection : IProjection
         return Task.CompletedTask;
     }
 
+    /// <summary>Counters keyed (tenant, register, key, day, metric, label): the day counters and the month counters alike.</summary>
+    private static Table CountersTable(string name)
+    {
+        var table = new Table(name);
+        table.AddColumn<string>("tenant_id").AsPrimaryKey();
+        table.AddColumn<string>("register").AsPrimaryKey();
+        table.AddColumn<string>("key").AsPrimaryKey();
+        table.AddColumn("day", "date").AsPrimaryKey();
+        table.AddColumn<string>("metric").AsPrimaryKey();
+        table.AddColumn<string>("label").AsPrimaryKey();
+        table.AddColumn<long>("n").NotNull();
+        return table;
+    }
+
     /// <summary>The register tables; Marten creates and migrates them with its own schema.</summary>
     public static IEnumerable<ISchemaObject> Tables()
     {
-        var counts = new Table(AuditRegisters.CountsTable);
-        counts.AddColumn<string>("tenant_id").AsPrimaryKey();
-        counts.AddColumn<string>("register").AsPrimaryKey();
-        counts.AddColumn<string>("key").AsPrimaryKey();
-        counts.AddColumn("day", "date").AsPrimaryKey();
-        counts.AddColumn<string>("metric").AsPrimaryKey();
-        counts.AddColumn<string>("label").AsPrimaryKey();
-        counts.AddColumn<long>("n").NotNull();
-
         // Today's counters are updated by every transaction: no index carries n and a page keeps room, so those
         // updates are HOT (no new index entries, old versions pruned in the page). The register queries read a key's
         // days by the primary key.
-        counts.WithFillFactor(70);
+        var counts = CountersTable(AuditRegisters.CountsTable).WithFillFactor(70);
 
         // The epochs a key saw subjects of before a day (the distinct-subjects query), without reading other metrics.
         counts.Indexes.Add(new IndexDefinition("ix_register_counts_first_seen")
@@ -172,14 +178,7 @@ public sealed class RegisterCountsProjection : IProjection
         yield return counts;
 
         // A month's counters, updated by every transaction that counts in it: HOT as the day counters, with more room.
-        var months = new Table(AuditRegisters.MonthsTable).WithFillFactor(50);
-        months.AddColumn<string>("tenant_id").AsPrimaryKey();
-        months.AddColumn<string>("register").AsPrimaryKey();
-        months.AddColumn<string>("key").AsPrimaryKey();
-        months.AddColumn("day", "date").AsPrimaryKey();
-        months.AddColumn<string>("metric").AsPrimaryKey();
-        months.AddColumn<string>("label").AsPrimaryKey();
-        months.AddColumn<long>("n").NotNull();
+        var months = CountersTable(AuditRegisters.MonthsTable).WithFillFactor(50);
 
         // The keys counted in one month, in key order: the page of a period read as one month (this month's avatars,
         // pseudonyms of this month's epoch) without walking the keys of the months before.

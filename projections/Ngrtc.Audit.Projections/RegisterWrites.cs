@@ -40,7 +40,7 @@ public sealed class RegisterWrites(string tenant)
     /// metric, label, n, then tenant twice. The call is looked up by a scalar subquery: one index probe per call,
     /// whatever the planner guesses of the unnest's length (a join would leave it free to hash the whole calls table).
     /// </summary>
-    internal static readonly string CountByCalls =
+    private static readonly string CountByCalls =
         $"""
         with counted as (
           select '{AuditRegisters.Identity}' as register,

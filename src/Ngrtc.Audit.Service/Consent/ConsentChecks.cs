@@ -50,11 +50,11 @@ public sealed class ConsentChecks(FieldProtector protector, PolicyRegistry polic
                 return (Kind.Consent, null, "subject");
             // The one or two properties each needs, not the whole event: every call of a batch is classified.
             case ExposureDisclosed.Type when envelope.LegalBasis == "consent":
-                return (Kind.Call, Text(r, RecipientField), "subject");
+                return (Kind.Call, RegisterFacts.Text(r.Data, RecipientField), "subject");
             case ExposureSessionManagementDecided.Type when envelope.LegalBasis == "consent":
                 // A rejected request processed nothing: refusing it for want of consent is what should happen.
-                return Text(r, ResultField) == "accepted"
-                    ? (Kind.Call, Text(r, RequesterField), "target")
+                return RegisterFacts.Text(r.Data, ResultField) == "accepted"
+                    ? (Kind.Call, RegisterFacts.Text(r.Data, RequesterField), "target")
                     : (Kind.None, null, null);
             default:
                 return (Kind.None, null, null);
@@ -65,12 +65,6 @@ public sealed class ConsentChecks(FieldProtector protector, PolicyRegistry polic
     private static readonly string RecipientField = Json.PropertyNamingPolicy!.ConvertName(nameof(ExposureDisclosed.Recipient));
     private static readonly string ResultField = Json.PropertyNamingPolicy!.ConvertName(nameof(ExposureSessionManagementDecided.Result));
     private static readonly string RequesterField = Json.PropertyNamingPolicy!.ConvertName(nameof(ExposureSessionManagementDecided.Requester));
-
-    /// <summary>A string property of the event's data, by its JSON name.</summary>
-    private static string? Text(AuditEventRecorded r, string field) =>
-        r.Data.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
 
     /// <summary>
     /// Appends the violations and clearances the tenant's <paramref name="records"/> (with their validated
