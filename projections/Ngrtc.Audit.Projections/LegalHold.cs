@@ -29,6 +29,14 @@ public sealed class LegalHold
 
 public sealed partial class LegalHoldProjection : SingleStreamProjection<LegalHold, string>
 {
+    public LegalHoldProjection()
+    {
+        // Evolve alone names no event types: without these, every stream appended in any session (the tenant's log on
+        // each ingestion, the access log on each read) had its "hold" loaded — a round trip for nothing.
+        IncludeType<LegalHoldPlaced>();
+        IncludeType<LegalHoldReleased>();
+    }
+
     public override LegalHold? Evolve(LegalHold? snapshot, string id, IEvent e)
     {
         switch (e.Data)
