@@ -261,4 +261,84 @@ public class IntegrityTests(ServiceFixture service)
         erased.KeysDestroyed.ShouldBeGreaterThan(0);
         (await Verify(tenant)).Problem.ShouldBeNull();
     }
+    [Fact]
+    public async Task each_stored_event_comes_with_its_leaf_row_holding_the_hash_of_its_stored_json()
+    {
+        var tenant = await SealedTenant();
+        await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
+        await using var command = database.CreateCommand(
+            """
+            select e.version, e.data::text, l.leaf_index, l.event_id, l.leaf_hash
+            from ngrtc.mt_events e left join ngrtc.merkle_leaf_ids l on l.tenant_id = e.tenant_id and l.leaf_index = e.version - 1
+            where e.tenant_id = $1 and e.stream_id = 'audit-log' order by e.version
+            """);
+        command.Parameters.AddWithValue(tenant);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = 0;
+        while (await reader.ReadAsync())
+        {
+            rows++;
+            reader.IsDBNull(2).ShouldBeFalse($"no leaf row for log position {reader.GetInt64(0)}");
+            reader.GetString(3).ShouldBe($"e-{reader.GetInt64(0) - 1}");
+            reader.GetFieldValue<byte[]>(4).ShouldBe(Leaves.Hash(reader.GetString(1)));
+        }
+
+        rows.ShouldBe(Events);
+    }
+
+    [Fact]
+    public async Task an_event_altered_after_it_was_stored_but_before_it_was_sealed_is_found()
+    {
+        var tenant = ServiceFixture.NewTenant();
+        await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
+        await using (var seal = await database.OpenConnectionAsync())
+        {
+            // Hold the tenant's seal lock (the sealer's own) while events are stored and one is altered.
+            await using var tx = await seal.BeginTransactionAsync();
+            await using (var hold = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('ngrtc-seal ' || $1, 0))", seal, tx))
+            {
+                hold.Parameters.AddWithValue(tenant);
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            using var emitter = service.Client(Roles.Emitter, tenant, Ibcf);
+            (await emitter.PostBatch([.. Enumerable.Range(0, 6).Select(i => Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant))])).EnsureSuccessStatusCode();
+            await Sql("update ngrtc.mt_events set data = jsonb_set(data, '{envelope,purpose}', '\"forged\"') where tenant_id = $1 and stream_id = 'audit-log' and version = 4", tenant);
+            await tx.CommitAsync();
+        }
+
+        using var client = Reader(tenant);
+        await HeadReaches(client, tenant, 6);
+        var result = await Verify(tenant);
+        result.Problem!.ShouldContain("differs");
+        result.LeafIndex.ShouldBe(3);
+        result.EventId.ShouldBe("e-3");
+    }
+
+    [Fact]
+    public async Task events_stored_without_leaf_rows_are_read_back_hashed_and_sealed_before_the_ones_that_have_rows()
+    {
+        // Ten events stored by other means (copied rows, as an older version or a bulk import leaves them: no
+        // leaf rows), then five through the service (with rows): the sealer hashes the ten, then folds in the five.
+        var source = await SealedTenant(10);
+        var tenant = ServiceFixture.NewTenant();
+        await Sql(
+            """
+            insert into ngrtc.mt_streams (tenant_id, id, version, timestamp, created) values ($1, 'audit-log', 10, now(), now());
+            insert into ngrtc.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived)
+            select nextval('ngrtc.mt_events_sequence'), gen_random_uuid(), stream_id, version, data, type, timestamp, $1, mt_dotnet_type, false
+            from ngrtc.mt_events where tenant_id = '
+            """ + source + "' and stream_id = 'audit-log' order by version",
+            tenant);
+        using var emitter = service.Client(Roles.Emitter, tenant, Ibcf);
+        (await emitter.PostBatch([.. Enumerable.Range(10, 5).Select(i => Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant))])).EnsureSuccessStatusCode();
+
+        using var client = Reader(tenant);
+        await HeadReaches(client, tenant, 15);
+        (await Verify(tenant)).Problem.ShouldBeNull();
+
+        // The ten got their rows from the sealer: a proof of one of them is served.
+        var proof = await (await client.GetAsync($"/api/v1/integrity/proofs/inclusion?tenant={tenant}&eventId=e-3&treeSize=15")).Json();
+        proof.GetProperty("leafIdx").GetInt64().ShouldBe(3);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Builder;
@@ -604,8 +605,9 @@ namespace Ngrtc.Audit.Bench
     /// <summary>
     /// Appends stored events to a tenant's log stream the way Marten's append leaves them (mt_events rows with the
     /// next sequence numbers and stream versions, the stream's version raised), by binary COPY, one transaction per
-    /// call, under the same per-tenant log lock the service's appender takes. Bench only: it bypasses validation,
-    /// protection and the idempotency keys (the events were protected when they were made).
+    /// call, under the same per-tenant log lock the service's appender takes, with their leaf rows (event id and leaf
+    /// hash, computed from the JSON at the time of writing) as the appender writes them. Bench only: it bypasses
+    /// validation, protection and the idempotency keys (the events were protected when they were made).
     /// </summary>
     internal sealed class LogWriter(NpgsqlDataSource source)
     {
@@ -669,6 +671,10 @@ namespace Ngrtc.Audit.Bench
                 await copy.CompleteAsync();
             }
 
+            var leaves = new byte[json.Count * MerkleHash.Size];
+            var eventIds = new string?[json.Count];
+            Leaves.HashMany([.. json.Select(Encoding.UTF8.GetBytes)], leaves, eventIds);
+            await IntegrityTables.WriteLeavesAsync(connection, tenant, version, eventIds, leaves, CancellationToken.None);
             await tx.CommitAsync();
             return (version + json.Count, DateTimeOffset.UtcNow);
         }

@@ -1,7 +1,10 @@
+using System.Text;
 using Marten;
 using Ngrtc.Audit.Domain;
+using Ngrtc.Audit.Integrity;
 using Ngrtc.Audit.Protection;
 using Ngrtc.Audit.Service.Hosting;
+using Ngrtc.Audit.Service.Integrity;
 using Ngrtc.Audit.Service.Protection;
 using Npgsql;
 using NpgsqlTypes;
@@ -32,6 +35,8 @@ public sealed class AuditAppender(
     Policy.PolicyRegistry policy,
     Consent.ConsentChecks consent)
 {
+    private readonly ISerializer serializer = store.Options.Serializer();
+
     /// <summary>The stream key of a tenant's audit log (streams are per tenant: conjoined tenancy).</summary>
     public const string TenantLog = "audit-log";
 
@@ -60,6 +65,7 @@ public sealed class AuditAppender(
         await using var tx = await connection.BeginTransactionAsync(ct);
         await LockTenantLogs(connection, tx, events, ct);
         var claimed = await ClaimKeys(connection, tx, events, ct);
+        var logSizes = await LogSizes(connection, tx, events, ct);
 
         var outcomes = new List<AppendOutcome>(events.Count);
         var fresh = new List<int>(events.Count);
@@ -83,6 +89,15 @@ public sealed class AuditAppender(
             session.Events.Append(TenantLog, tenant.Select(i => (object)records[i]).ToArray());
             await consent.CheckAsync(session, tenant.Key, [.. tenant.Select(i => events[i])], [.. tenant.Select(i => records[i])], ct);
             await session.SaveChangesAsync(ct);
+
+            // The leaves of what was stored, hashed from the JSON the store wrote, in the same transaction: the sealer
+            // folds them into the tree without reading the events back (it stays a hash of the stored event: `verify`
+            // recomputes every leaf from the store).
+            var stored = tenant.Select(i => Encoding.UTF8.GetBytes(serializer.ToJson(records[i]))).ToList();
+            var leaves = new byte[stored.Count * MerkleHash.Size];
+            var eventIds = new string?[stored.Count];
+            Leaves.HashMany(stored, leaves, eventIds);
+            await IntegrityTables.WriteLeavesAsync(connection, tenant.Key, logSizes.GetValueOrDefault(tenant.Key), eventIds, leaves, ct);
         }
 
         await tx.CommitAsync(ct);
@@ -102,6 +117,24 @@ public sealed class AuditAppender(
             tx);
         command.Parameters.AddWithValue("tenants", NpgsqlDbType.Array | NpgsqlDbType.Text, events.Select(e => e.Envelope.Tenant).Distinct().ToArray());
         await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Each tenant's log size, read under its log lock: the first leaf index of what this transaction appends.</summary>
+    private static async Task<Dictionary<string, long>> LogSizes(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IncomingEvent> events, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select tenant_id, version from {AuditStore.Schema}.mt_streams where id = '{TenantLog}' and tenant_id = any(@tenants)",
+            connection,
+            tx);
+        command.Parameters.AddWithValue("tenants", NpgsqlDbType.Array | NpgsqlDbType.Text, events.Select(e => e.Envelope.Tenant).Distinct().ToArray());
+        var sizes = new Dictionary<string, long>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            sizes[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return sizes;
     }
 
     private static async Task<HashSet<(string, string, string)>> ClaimKeys(

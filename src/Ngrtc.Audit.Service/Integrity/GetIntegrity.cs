@@ -79,9 +79,9 @@ public static class GetIntegrity
             return treeSize is null ? Problems.NotFound("No tree head has been signed for this tenant yet.") : Problems.InvalidParameter("treeSize", "no tree head was signed at this size");
         }
 
-        // Sealed events through the sealer's id → leaf index table (an index lookup), events stored but not yet
-        // sealed in the log's unsealed tail only (short while the sealer keeps up): never a scan of the whole log.
-        // One round trip for both.
+        // Events through the id → leaf index table (an index lookup; the appender writes a row with each event), and
+        // events stored without a row in the log's unsealed tail only (short while the sealer keeps up, and only
+        // events stored by other means lack a row): never a scan of the whole log. One round trip for both.
         var found = await FindAsync(
             connection,
             $"""
@@ -91,11 +91,12 @@ public static class GetIntegrity
                and (@source::text is null or e.data->'envelope'->>'source' = @source)
              order by e.version limit 2)
             union all
-            (select version, data from {AuditStore.Schema}.mt_events
-             where tenant_id = @tenant and stream_id = '{AuditAppender.TenantLog}'
-               and version > coalesce((select size from {IntegrityTables.Trees} where tenant_id = @tenant), 0)
-               and data->'envelope'->>'id' = @id and (@source::text is null or data->'envelope'->>'source' = @source)
-             order by version limit 2)
+            (select e.version, e.data from {AuditStore.Schema}.mt_events e
+             where e.tenant_id = @tenant and e.stream_id = '{AuditAppender.TenantLog}'
+               and e.version > coalesce((select size from {IntegrityTables.Trees} where tenant_id = @tenant), 0)
+               and e.data->'envelope'->>'id' = @id and (@source::text is null or e.data->'envelope'->>'source' = @source)
+               and not exists (select 1 from {IntegrityTables.LeafIds} l where l.tenant_id = @tenant and l.leaf_index = e.version - 1)
+             order by e.version limit 2)
             """,
             tenant,
             eventId,

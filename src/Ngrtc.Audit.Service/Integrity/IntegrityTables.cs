@@ -1,3 +1,4 @@
+using Ngrtc.Audit.Integrity;
 using Ngrtc.Audit.Service.Hosting;
 using Npgsql;
 using NpgsqlTypes;
@@ -6,9 +7,9 @@ using Weasel.Postgresql.Tables;
 namespace Ngrtc.Audit.Service.Integrity;
 
 /// <summary>
-/// The integrity log's tables, created and migrated with Marten's schema: each tenant's tree size, its tiles
-/// (<see cref="MerkleTiles"/>) and its signed tree heads. Rows are only ever added, or (the last tile of a level)
-/// grown; nothing here holds personal data.
+/// The integrity log's tables, created and migrated with Marten's schema: each tenant's tree size, its leaves (event
+/// id and hash), its tiles (<see cref="MerkleTiles"/>) and its signed tree heads. Rows are only ever added, or (the
+/// last tile of a level) grown; nothing here holds personal data.
 /// </summary>
 public static class IntegrityTables
 {
@@ -43,12 +44,16 @@ public static class IntegrityTables
         heads.Indexes.Add(new IndexDefinition("ix_tree_heads_size") { Columns = ["tenant_id", "tree_size"] });
         yield return heads;
 
-        // Which leaf an event id is: the inclusion-proof lookup, written by the sealer with the leaves (an id may
-        // recur across sources, so the leaf index is part of the key).
+        // Every leaf: which event id it is (the inclusion-proof lookup; an id may recur across sources, so the leaf
+        // index is part of the key) and its hash. The appender writes a row per event in the transaction that stores
+        // it, hashed from the JSON it stores; the sealer folds the hashes into the tree without reading the events
+        // back, and hashes (and writes rows for) only events that came without one.
         var leafIds = new Table(LeafIds);
         leafIds.AddColumn<string>("tenant_id").AsPrimaryKey();
         leafIds.AddColumn<string>("event_id").AsPrimaryKey();
         leafIds.AddColumn<long>("leaf_index").AsPrimaryKey();
+        leafIds.AddColumn("leaf_hash", "bytea");
+        leafIds.Indexes.Add(new IndexDefinition("ix_merkle_leaf_ids_leaf") { Columns = ["tenant_id", "leaf_index"], IsUnique = true });
         yield return leafIds;
     }
 
@@ -100,37 +105,83 @@ public static class IntegrityTables
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>The event ids of the leaves from <paramref name="firstLeaf"/> on (events without an id are left out).</summary>
-    public static async Task WriteLeafIdsAsync(NpgsqlConnection connection, string tenant, long firstLeaf, IReadOnlyList<string?> eventIds, CancellationToken ct)
+    /// <summary>
+    /// Writes leaves from <paramref name="firstLeaf"/> on: each one's event id and hash (32 bytes each, in order, in
+    /// <paramref name="hashes"/>); leaves without an event id are left out. Binary COPY in the connection's open
+    /// transaction, under the tenant's log lock (the appender) or seal lock (the sealer, for leaves that have no row):
+    /// no row of these leaves can exist yet.
+    /// </summary>
+    public static async Task WriteLeavesAsync(NpgsqlConnection connection, string tenant, long firstLeaf, IReadOnlyList<string?> eventIds, ReadOnlyMemory<byte> hashes, CancellationToken ct)
     {
-        var ids = new List<string>(eventIds.Count);
-        var indexes = new List<long>(eventIds.Count);
-        for (var i = 0; i < eventIds.Count; i++)
+        if (hashes.Length != eventIds.Count * MerkleHash.Size)
         {
-            if (eventIds[i] is { } id)
-            {
-                ids.Add(id);
-                indexes.Add(firstLeaf + i);
-            }
+            throw new ArgumentException("One 32-byte hash per event id is required.", nameof(hashes));
         }
 
-        if (ids.Count == 0)
+        if (eventIds.All(id => id is null))
         {
             return;
         }
 
-        // Binary COPY, in the connection's open transaction: the sealer writes one row per leaf, under the tenant's seal lock, so
-        // no row of these leaves can exist yet (a failed step commits none of them).
         await using var importer = await connection.BeginBinaryImportAsync(
-            $"copy {LeafIds} (tenant_id, event_id, leaf_index) from stdin (format binary)", ct);
-        for (var i = 0; i < ids.Count; i++)
+            $"copy {LeafIds} (tenant_id, event_id, leaf_index, leaf_hash) from stdin (format binary)", ct);
+        for (var i = 0; i < eventIds.Count; i++)
         {
+            if (eventIds[i] is not { } id)
+            {
+                continue;
+            }
+
             await importer.StartRowAsync(ct);
             await importer.WriteAsync(tenant, NpgsqlDbType.Text, ct);
-            await importer.WriteAsync(ids[i], NpgsqlDbType.Text, ct);
-            await importer.WriteAsync(indexes[i], NpgsqlDbType.Bigint, ct);
+            await importer.WriteAsync(id, NpgsqlDbType.Text, ct);
+            await importer.WriteAsync(firstLeaf + i, NpgsqlDbType.Bigint, ct);
+            await importer.WriteAsync(hashes.Slice(i * MerkleHash.Size, MerkleHash.Size).ToArray(), NpgsqlDbType.Bytea, ct);
         }
 
         await importer.CompleteAsync(ct);
+    }
+
+    /// <summary>
+    /// The hashes of the leaves from <paramref name="firstLeaf"/> on that have a row, as far as they run without a
+    /// gap (at most <paramref name="limit"/>), and the index of the first row after a gap (null if none was read):
+    /// where the events without a row end.
+    /// </summary>
+    public static async Task<(byte[] Hashes, int Count, long? NextRow)> ReadLeafHashesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, string tenant, long firstLeaf, int limit, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            select leaf_index, leaf_hash from {LeafIds}
+            where tenant_id = @tenant and leaf_index >= @first and leaf_hash is not null
+            order by leaf_index limit @limit
+            """,
+            connection,
+            tx);
+        command.Parameters.AddWithValue("tenant", tenant);
+        command.Parameters.AddWithValue("first", firstLeaf);
+        command.Parameters.AddWithValue("limit", limit);
+        var hashes = new byte[limit * MerkleHash.Size];
+        var count = 0;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var index = reader.GetInt64(0);
+            if (index != firstLeaf + count)
+            {
+                return (hashes, count, index);
+            }
+
+            var hash = reader.GetFieldValue<byte[]>(1);
+            if (hash.Length != MerkleHash.Size)
+            {
+                throw new InvalidDataException($"The leaf row at position {index} of a tenant's log has a {hash.Length}-byte hash; sealing stops there.");
+            }
+
+            hash.CopyTo(hashes, count * MerkleHash.Size);
+            count++;
+        }
+
+        return (hashes, count, null);
     }
 }

@@ -31,7 +31,8 @@ public sealed class SealerOptions
 /// <summary>
 /// Seals each tenant's log into its Merkle tree, in log order (the tenant log's stream version − 1 is the leaf
 /// index), and signs tree heads. One transaction per step holds the tenant's sealing lock, reads the stored tree
-/// size, hashes the next events, writes the tiles that changed and the new size, and signs a head when one is
+/// size, takes the next leaves (the hashes the appender wrote with the events; events that came without one are
+/// read back and hashed here), writes the tiles that changed and the new size, and signs a head when one is
 /// due: a crash loses nothing, a restart (or another node) continues from the stored size.
 /// </summary>
 public sealed class Sealer(NpgsqlDataSource database, TreeHeadSigning signing, IOptions<SealerOptions> options, TimeProvider clock, ILogger<Sealer> logger)
@@ -89,38 +90,15 @@ public sealed class Sealer(NpgsqlDataSource database, TreeHeadSigning signing, I
         var size = await StoredSizeAsync(connection, tx, tenant, ct);
         var edge = await LoadEdgeAsync(connection, tx, tenant, size, ct);
 
-        var rows = new List<byte[]>(_options.BatchSize);
-        await using (var select = new NpgsqlCommand(
-            $"""
-            select version, data from {AuditStore.Schema}.mt_events
-            where tenant_id = @tenant and stream_id = '{AuditAppender.TenantLog}' and version > @size
-            order by version limit @limit
-            """,
-            connection,
-            tx))
+        // Events the appender stored came with their leaf hashes: folded in without reading the events back.
+        var (leaves, sealedNow, nextRow) = await IntegrityTables.ReadLeafHashesAsync(connection, tx, tenant, size, _options.BatchSize, ct);
+        if (sealedNow == 0)
         {
-            select.Parameters.AddWithValue("tenant", tenant);
-            select.Parameters.AddWithValue("size", size);
-            select.Parameters.AddWithValue("limit", _options.BatchSize);
-            await using var reader = await select.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var version = reader.GetInt64(0);
-                if (version != edge.Size + rows.Count + 1)
-                {
-                    // Versions are gapless under the tenant's log lock; a gap is damage for `verify` to name.
-                    throw new InvalidDataException($"The log of a tenant jumps from position {edge.Size + rows.Count} to {version - 1}; sealing stops there.");
-                }
-
-                // The JSON's UTF-8 bytes as they come: no string per event.
-                rows.Add(reader.GetFieldValue<byte[]>(1));
-            }
+            // Events without a leaf row (stored before leaves were written with them, or by other means): read
+            // back up to the next row, hashed here, and their rows written.
+            (leaves, sealedNow) = await HashStoredAsync(connection, tx, tenant, size, (int)Math.Min(_options.BatchSize, (nextRow ?? long.MaxValue) - size), ct);
         }
 
-        var sealedNow = rows.Count;
-        var leaves = new byte[sealedNow * Ngrtc.Audit.Integrity.MerkleHash.Size];
-        var eventIds = new string?[sealedNow];
-        Leaves.HashMany(rows, leaves, eventIds);
         for (var i = 0; i < sealedNow; i++)
         {
             edge.Append(leaves.AsSpan(i * Ngrtc.Audit.Integrity.MerkleHash.Size, Ngrtc.Audit.Integrity.MerkleHash.Size));
@@ -130,7 +108,6 @@ public sealed class Sealer(NpgsqlDataSource database, TreeHeadSigning signing, I
         if (sealedNow > 0)
         {
             await IntegrityTables.WriteTilesAsync(connection, tx, tenant, edge.TakeChanges(), ct);
-            await IntegrityTables.WriteLeafIdsAsync(connection, tenant, size, eventIds, ct);
             await using var update = new NpgsqlCommand(
                 $"""
                 insert into {IntegrityTables.Trees} (tenant_id, size, sealed_at) values (@tenant, @size, @now)
@@ -147,6 +124,49 @@ public sealed class Sealer(NpgsqlDataSource database, TreeHeadSigning signing, I
         await signing.SignIfDueAsync(connection, tx, tenant, edge, now, _options, ct);
         await tx.CommitAsync(ct);
         return sealedNow;
+    }
+
+    /// <summary>Reads up to <paramref name="limit"/> stored events from leaf <paramref name="size"/> on, hashes them and writes their leaf rows.</summary>
+    private static async Task<(byte[] Leaves, int Count)> HashStoredAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, string tenant, long size, int limit, CancellationToken ct)
+    {
+        var rows = new List<byte[]>(limit);
+        await using (var select = new NpgsqlCommand(
+            $"""
+            select version, data from {AuditStore.Schema}.mt_events
+            where tenant_id = @tenant and stream_id = '{AuditAppender.TenantLog}' and version > @size
+            order by version limit @limit
+            """,
+            connection,
+            tx))
+        {
+            select.Parameters.AddWithValue("tenant", tenant);
+            select.Parameters.AddWithValue("size", size);
+            select.Parameters.AddWithValue("limit", limit);
+            await using var reader = await select.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var version = reader.GetInt64(0);
+                if (version != size + rows.Count + 1)
+                {
+                    // Versions are gapless under the tenant's log lock; a gap is damage for `verify` to name.
+                    throw new InvalidDataException($"The log of a tenant jumps from position {size + rows.Count} to {version - 1}; sealing stops there.");
+                }
+
+                // The JSON's UTF-8 bytes as they come: no string per event.
+                rows.Add(reader.GetFieldValue<byte[]>(1));
+            }
+        }
+
+        var leaves = new byte[rows.Count * Ngrtc.Audit.Integrity.MerkleHash.Size];
+        var eventIds = new string?[rows.Count];
+        Leaves.HashMany(rows, leaves, eventIds);
+        if (rows.Count > 0)
+        {
+            await IntegrityTables.WriteLeavesAsync(connection, tenant, size, eventIds, leaves, ct);
+        }
+
+        return (leaves, rows.Count);
     }
 
     private static async Task<long> StoredSizeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string tenant, CancellationToken ct)
