@@ -615,6 +615,11 @@ namespace Ngrtc.Audit.Bench
 
         public async Task<(long LastVersion, DateTimeOffset CommittedAt)> AppendAsync(string tenant, IReadOnlyList<string> json)
         {
+            // Hashed before the lock, as the appender does.
+            var leaves = new byte[json.Count * MerkleHash.Size];
+            var eventIds = new string?[json.Count];
+            Leaves.HashMany([.. json.Select(Encoding.UTF8.GetBytes)], leaves, eventIds);
+
             await using var connection = await source.OpenConnectionAsync();
             await using var tx = await connection.BeginTransactionAsync();
             await using (var lockLog = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('ngrtc-audit-log ' || $1, 0))", connection, tx))
@@ -671,9 +676,6 @@ namespace Ngrtc.Audit.Bench
                 await copy.CompleteAsync();
             }
 
-            var leaves = new byte[json.Count * MerkleHash.Size];
-            var eventIds = new string?[json.Count];
-            Leaves.HashMany([.. json.Select(Encoding.UTF8.GetBytes)], leaves, eventIds);
             await IntegrityTables.WriteLeavesAsync(connection, tenant, version, eventIds, leaves, CancellationToken.None);
             await tx.CommitAsync();
             return (version + json.Count, DateTimeOffset.UtcNow);

@@ -61,6 +61,14 @@ public sealed class AuditAppender(
         var records = protection.Value.DisabledForBenchmark
             ? EventProtection.Unprotected(events, policyVersion)
             : await EventProtection.RecordAsync(events, protector, ct, policyVersion);
+
+        // The leaves of what will be stored, hashed from the JSON the store writes, also before the lock; written in
+        // the same transaction as the events, so the sealer folds them into the tree without reading the events back
+        // (they stay hashes of the stored events: `verify` recomputes every leaf from the store).
+        var leaves = new byte[events.Count * MerkleHash.Size];
+        var eventIds = new string?[events.Count];
+        Leaves.HashMany([.. records.Select(r => Encoding.UTF8.GetBytes(serializer.ToJson(r)))], leaves, eventIds);
+
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await LockTenantLogs(connection, tx, events, ct);
@@ -90,14 +98,15 @@ public sealed class AuditAppender(
             await consent.CheckAsync(session, tenant.Key, [.. tenant.Select(i => events[i])], [.. tenant.Select(i => records[i])], ct);
             await session.SaveChangesAsync(ct);
 
-            // The leaves of what was stored, hashed from the JSON the store wrote, in the same transaction: the sealer
-            // folds them into the tree without reading the events back (it stays a hash of the stored event: `verify`
-            // recomputes every leaf from the store).
-            var stored = tenant.Select(i => Encoding.UTF8.GetBytes(serializer.ToJson(records[i]))).ToList();
-            var leaves = new byte[stored.Count * MerkleHash.Size];
-            var eventIds = new string?[stored.Count];
-            Leaves.HashMany(stored, leaves, eventIds);
-            await IntegrityTables.WriteLeavesAsync(connection, tenant.Key, logSizes.GetValueOrDefault(tenant.Key), eventIds, leaves, ct);
+            var tenantLeaves = new byte[tenant.Count() * MerkleHash.Size];
+            var position = 0;
+            foreach (var i in tenant)
+            {
+                leaves.AsSpan(i * MerkleHash.Size, MerkleHash.Size).CopyTo(tenantLeaves.AsSpan(position));
+                position += MerkleHash.Size;
+            }
+
+            await IntegrityTables.WriteLeavesAsync(connection, tenant.Key, logSizes.GetValueOrDefault(tenant.Key), [.. tenant.Select(i => eventIds[i])], tenantLeaves, ct);
         }
 
         await tx.CommitAsync(ct);
