@@ -24,7 +24,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         VerifyBench catchup  --connection CS --events N [--timeout-seconds T]   (time the running service's sealer to N)
         VerifyBench verify   --connection CS --jwks FILE [--rounds R]           (full verification vs raw SHA-256)
         VerifyBench proofs   --connection CS --url URL [--requests N] [--warmup W] [--seed S]
-        VerifyBench lag      --connection CS --rate R --seconds S [--key BASE64] [--batch-ms M] [--service-pid PID]
+        VerifyBench lag      --connection CS --rate R --seconds S [--tenants K] [--key BASE64] [--batch-ms M] [--service-pid PID]
         """);
     return 0;
 }
@@ -469,49 +469,57 @@ namespace Ngrtc.Audit.Bench
             var rate = options.Long("rate");
             var seconds = options.Long("seconds");
             var batchMs = options.Int("batch-ms", 50);
+            var tenants = options.Int("tenants", 1);
             var connection = options.String("connection");
             await using var host = BenchStore.Host(connection, options.String("key", BenchStore.DefaultKey));
             await using var source = NpgsqlDataSource.Create(connection);
             var total = rate * seconds;
-            var perBatch = (int)Math.Max(1, rate * batchMs / 1000);
+            var perBatch = (int)Math.Max(1, rate / tenants * batchMs / 1000);
 
             // Making realistic events costs far more CPU than storing them: at most --distinct are made beforehand
             // and offered in turn (a repeated event is a new leaf all the same; the sealer does not dedupe).
             var distinct = Math.Min(total, options.Long("distinct", 250_000));
-            Output.Say($"lag: making {distinct:N0} stored events beforehand (not timed), offered {total:N0} times in turn");
-            var made = new List<(string Tenant, string Json)>();
+            Output.Say($"lag: making {distinct:N0} stored events beforehand (not timed), offered {total:N0} times in turn to {tenants} tenant log(s)");
+            var made = new List<string>();
             await foreach (var chunk in StoredEventsAsync(host, distinct, options.Int("seed", 500_000), 50_000))
             {
-                made.AddRange(chunk);
+                made.AddRange(chunk.Select(e => e.Json));
             }
 
-            var batches = new List<(string Tenant, string[] Json)>();
-            for (long offered = 0; offered < total;)
+            // One writer per tenant log (a log's appends are ordered by its lock, so one tenant's writes are serial;
+            // tenants' logs are written side by side), each paced at rate / tenants. Tenants after the first are
+            // named lag-bench-<k> (their events keep the envelope they were made with; the sealer does not look).
+            var firstTenant = (await StoredTenantsAsync(source)).FirstOrDefault() ?? "lag-bench-0";
+            var names = Enumerable.Range(0, tenants).Select(k => k == 0 ? firstTenant : $"lag-bench-{k}").ToArray();
+            var perTenant = total / tenants;
+            var plans = names.Select((tenant, k) =>
             {
-                var slice = made.Skip((int)(offered % made.Count)).Take((int)Math.Min(perBatch, total - offered)).ToList();
-                foreach (var tenant in slice.GroupBy(e => e.Tenant))
+                var batches = new List<string[]>();
+                for (long offered = 0; offered < perTenant;)
                 {
-                    batches.Add((tenant.Key, [.. tenant.Select(e => e.Json)]));
+                    var from = (int)((k * perTenant + offered) % made.Count);
+                    var count = (int)Math.Min(perBatch, perTenant - offered);
+                    batches.Add([.. Enumerable.Range(0, count).Select(j => made[(from + j) % made.Count])]);
+                    offered += count;
                 }
 
-                offered += slice.Count;
-            }
+                return (Tenant: tenant, Batches: batches);
+            }).ToList();
 
             GC.Collect();
-            var startSize = await SealedSizeAsync(source);
+            var startSizes = await SealedSizesAsync(source);
             var writer = new LogWriter(source);
-            var commits = new List<(long LastVersion, int Count, double At)>();
-            var polls = new List<(double At, long Size)>();
+            var polls = new List<(double At, Dictionary<string, long> Sizes)>();
             var clock = Stopwatch.StartNew();
             using var stopPolling = new CancellationTokenSource();
             var polling = Task.Run(async () =>
             {
                 while (!stopPolling.IsCancellationRequested)
                 {
-                    var size = await SealedSizeAsync(source);
+                    var sizes = await SealedSizesAsync(source);
                     lock (polls)
                     {
-                        polls.Add((clock.Elapsed.TotalSeconds, size));
+                        polls.Add((clock.Elapsed.TotalSeconds, sizes));
                     }
 
                     await Task.Delay(20).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -519,35 +527,42 @@ namespace Ngrtc.Audit.Bench
             });
 
             var cpu = CpuSnapshot.Take();
-            long written = 0;
             var behind = 0;
-            foreach (var (tenant, json) in batches)
+            var written = await Task.WhenAll(plans.Select(plan => Task.Run(async () =>
             {
-                // Paced: batch k is due when k * batch events would have been offered at the rate.
-                var due = written / (double)rate;
-                var wait = due - clock.Elapsed.TotalSeconds;
-                if (wait > 0)
+                var commits = new List<(long LastVersion, int Count, double At)>();
+                long done = 0;
+                foreach (var json in plan.Batches)
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(wait));
-                }
-                else if (wait < -0.5)
-                {
-                    behind++;
+                    // Paced: batch k is due when k * batch events would have been offered at this writer's rate.
+                    var wait = done / (rate / (double)tenants) - clock.Elapsed.TotalSeconds;
+                    if (wait > 0)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(wait));
+                    }
+                    else if (wait < -0.5)
+                    {
+                        Interlocked.Increment(ref behind);
+                    }
+
+                    var (last, _) = await writer.AppendAsync(plan.Tenant, json);
+                    commits.Add((last, json.Length, clock.Elapsed.TotalSeconds));
+                    done += json.Length;
                 }
 
-                var (last, _) = await writer.AppendAsync(tenant, json);
-                commits.Add((last, json.Length, clock.Elapsed.TotalSeconds));
-                written += json.Length;
-            }
+                return (plan.Tenant, Commits: commits, Events: done);
+            })));
 
             var offeredSeconds = clock.Elapsed.TotalSeconds;
             var used = CpuSnapshot.Take().Since(cpu, options.Optional("service-pid") is { } pid ? int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture) : null);
-            var target = startSize + written;
+            var writtenEvents = written.Sum(w => w.Events);
+            var targets = written.ToDictionary(w => w.Tenant, w => w.Commits.Count == 0 ? 0 : w.Commits[^1].LastVersion);
+            bool AllSealed(Dictionary<string, long> sizes) => targets.All(t => sizes.GetValueOrDefault(t.Key) >= t.Value);
             while (clock.Elapsed.TotalSeconds < offeredSeconds + 120)
             {
                 lock (polls)
                 {
-                    if (polls.Count > 0 && polls[^1].Size >= target)
+                    if (polls.Count > 0 && AllSealed(polls[^1].Sizes))
                     {
                         break;
                     }
@@ -559,20 +574,23 @@ namespace Ngrtc.Audit.Bench
             await stopPolling.CancelAsync();
             await polling;
 
-            // Per event: the first poll at or after its commit that saw the sealed size reach its log position.
-            var lags = new List<double>(checked((int)written));
-            var p = 0;
-            foreach (var (lastVersion, count, at) in commits)
+            // Per event: the first poll at or after its commit that saw its tenant's sealed size reach its log position.
+            var lags = new List<double>(checked((int)writtenEvents));
+            foreach (var (tenant, commits, _) in written)
             {
-                while (p < polls.Count && (polls[p].Size < lastVersion || polls[p].At < at))
+                var p = 0;
+                foreach (var (lastVersion, count, at) in commits)
                 {
-                    p++;
-                }
+                    while (p < polls.Count && (polls[p].Sizes.GetValueOrDefault(tenant) < lastVersion || polls[p].At < at))
+                    {
+                        p++;
+                    }
 
-                var lag = p < polls.Count ? polls[p].At - at : double.PositiveInfinity;
-                for (var i = 0; i < count; i++)
-                {
-                    lags.Add(lag * 1000);
+                    var lag = p < polls.Count ? polls[p].At - at : double.PositiveInfinity;
+                    for (var i = 0; i < count; i++)
+                    {
+                        lags.Add(lag * 1000);
+                    }
                 }
             }
 
@@ -582,8 +600,9 @@ namespace Ngrtc.Audit.Bench
                 ["kind"] = "lag",
                 ["rate_target"] = rate,
                 ["seconds"] = seconds,
-                ["events"] = written,
-                ["offered_events_per_s"] = Math.Round(written / offeredSeconds, 0),
+                ["tenants"] = tenants,
+                ["events"] = writtenEvents,
+                ["offered_events_per_s"] = Math.Round(writtenEvents / offeredSeconds, 0),
                 ["batch_events"] = perBatch,
                 ["distinct_events"] = distinct,
                 ["writer_behind_batches"] = behind,
@@ -592,6 +611,7 @@ namespace Ngrtc.Audit.Bench
                 ["p99_ms"] = double.IsFinite(Output.Percentile(sorted, 0.99)) ? Math.Round(Output.Percentile(sorted, 0.99), 0) : null,
                 ["max_ms"] = double.IsFinite(sorted[^1]) ? Math.Round(sorted[^1], 0) : null,
                 ["poll_ms"] = 20,
+                ["start_sealed"] = startSizes.Values.Sum(),
             };
             foreach (var (group, cpuSeconds) in used)
             {
@@ -599,6 +619,25 @@ namespace Ngrtc.Audit.Bench
             }
 
             Output.Bench(result);
+        }
+
+        private static async Task<List<string>> StoredTenantsAsync(NpgsqlDataSource source)
+        {
+            await using var connection = await source.OpenConnectionAsync();
+            return await LegacyVerify.TenantsAsync(connection);
+        }
+
+        private static async Task<Dictionary<string, long>> SealedSizesAsync(NpgsqlDataSource source)
+        {
+            await using var command = source.CreateCommand($"select tenant_id, size from {IntegrityTables.Trees}");
+            var sizes = new Dictionary<string, long>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                sizes[reader.GetString(0)] = reader.GetInt64(1);
+            }
+
+            return sizes;
         }
     }
 
