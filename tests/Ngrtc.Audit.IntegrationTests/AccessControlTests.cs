@@ -243,6 +243,14 @@ public class AccessControlTests(ServiceFixture service)
         entries[0].GetProperty("purpose").GetString().ShouldBe(ServiceFixture.TestPurpose);
         entries[1].GetProperty("rows").GetInt32().ShouldBe(Ngrtc.Audit.Contracts.Catalogue.AuditCatalogue.All.Count);
         (await AccessEvents(tenant)).Count.ShouldBe(3);
+
+        // Reads are appended in one statement, not through a session: Marten reads them back as its own events.
+        await using var session = service.Store.QuerySession(tenant);
+        var stream = await session.Events.FetchStreamAsync(Ngrtc.Audit.Domain.AccessLogStreams.Reads);
+        stream.Select(e => e.Version).ShouldBe([1L, 2L, 3L]);
+        stream.Select(e => ((Ngrtc.Audit.Domain.AccessRecorded)e.Data).Endpoint)
+            .ShouldBe(["GET /api/v1/schemas", "GET /api/v1/access-log", "GET /api/v1/access-log"]);
+        (await session.Events.FetchStreamStateAsync(Ngrtc.Audit.Domain.AccessLogStreams.Reads))!.Version.ShouldBe(3);
     }
 
     [Fact]

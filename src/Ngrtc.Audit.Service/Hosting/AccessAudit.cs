@@ -137,8 +137,12 @@ public static class AccessAudit
         var clock = context.RequestServices.GetRequiredService<TimeProvider>();
         var store = context.RequestServices.GetRequiredService<IDocumentStore>();
         // Not the request's token: a read whose caller went away was still made.
-        await store.AppendReceiptAsync(
-            pending.Tenant, AccessLogStreams.Reads, pending.Access with { Rows = rows, Status = status, At = clock.GetUtcNow() }, CancellationToken.None);
+        await Receipts.AppendAccessAsync(
+            context.RequestServices.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+            store.Options.Serializer(),
+            pending.Tenant,
+            pending.Access with { Rows = rows, Status = status, At = clock.GetUtcNow() },
+            CancellationToken.None);
     }
 
     /// <summary>The route pattern, without the trailing slash a group mapped at "" leaves.</summary>
