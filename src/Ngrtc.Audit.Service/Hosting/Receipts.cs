@@ -10,7 +10,7 @@ public static class Receipts
     private static readonly string AccessDotnetType = $"{typeof(AccessRecorded).FullName}, {typeof(AccessRecorded).Assembly.GetName().Name}";
 
     /// <summary>Marten's name for <see cref="AccessRecorded"/> events (its default snake-case naming of the type).</summary>
-    public const string AccessEventType = "access_recorded";
+    private const string AccessEventType = "access_recorded";
 
     /// <summary>Appends one receipt (a PII-free fact of the service's own doing) to a tenant's receipt stream.</summary>
     public static async Task AppendReceiptAsync(this IDocumentStore store, string tenant, string stream, object receipt, CancellationToken ct)
