@@ -5,7 +5,7 @@ using Ngrtc.Audit.Domain;
 namespace Ngrtc.Audit.Projections;
 
 /// <summary>Reads the exposure facts projections need from a recorded event.</summary>
-internal static class ExposureEvents
+public static class ExposureEvents
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -133,7 +133,7 @@ namespace Ngrtc.Audit.Bench
             (double At, long Size) last = (0, 0);
             while (clock.Elapsed < timeout)
             {
-                var size = await SealedSizeAsync(source);
+                var size = (await SealedSizesAsync(source)).Values.Sum();
                 var at = clock.Elapsed.TotalSeconds;
                 if (size > 0 && first is null)
                 {
@@ -164,19 +164,6 @@ namespace Ngrtc.Audit.Bench
                 ["seconds"] = Math.Round(seconds, 2),
                 ["events_per_s"] = Math.Round(sealedInWindow / seconds, 0),
             });
-        }
-
-        private static async Task<long> SealedSizeAsync(NpgsqlDataSource source)
-        {
-            try
-            {
-                await using var command = source.CreateCommand($"select coalesce(sum(size), 0)::bigint from {IntegrityTables.Trees}");
-                return (long)(await command.ExecuteScalarAsync())!;
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
-            {
-                return 0;
-            }
         }
 
         /// <summary>
@@ -627,14 +614,21 @@ namespace Ngrtc.Audit.Bench
             return await LegacyVerify.TenantsAsync(connection);
         }
 
+        /// <summary>Each tenant's sealed tree size (none before the service has created the table).</summary>
         private static async Task<Dictionary<string, long>> SealedSizesAsync(NpgsqlDataSource source)
         {
-            await using var command = source.CreateCommand($"select tenant_id, size from {IntegrityTables.Trees}");
             var sizes = new Dictionary<string, long>();
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
+            try
             {
-                sizes[reader.GetString(0)] = reader.GetInt64(1);
+                await using var command = source.CreateCommand($"select tenant_id, size from {IntegrityTables.Trees}");
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    sizes[reader.GetString(0)] = reader.GetInt64(1);
+                }
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+            {
             }
 
             return sizes;
@@ -655,9 +649,7 @@ namespace Ngrtc.Audit.Bench
         public async Task<(long LastVersion, DateTimeOffset CommittedAt)> AppendAsync(string tenant, IReadOnlyList<string> json)
         {
             // Hashed before the lock, as the appender does.
-            var leaves = new byte[json.Count * MerkleHash.Size];
-            var eventIds = new string?[json.Count];
-            Leaves.HashMany([.. json.Select(Encoding.UTF8.GetBytes)], leaves, eventIds);
+            var (leaves, eventIds) = Leaves.HashMany([.. json.Select(Encoding.UTF8.GetBytes)]);
 
             await using var connection = await source.OpenConnectionAsync();
             await using var tx = await connection.BeginTransactionAsync();

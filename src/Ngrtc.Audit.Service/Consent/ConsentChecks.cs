@@ -50,7 +50,7 @@ public sealed class ConsentChecks(FieldProtector protector, PolicyRegistry polic
                 return (Kind.Consent, null, "subject");
             // The one or two properties each needs, not the whole event: every call of a batch is classified.
             case ExposureDisclosed.Type when envelope.LegalBasis == "consent":
-                return (Kind.Call, RegisterFacts.Text(r.Data, RecipientField), "subject");
+                return (Kind.Call, ExposureEvents.RecipientOf(r), "subject");
             case ExposureSessionManagementDecided.Type when envelope.LegalBasis == "consent":
                 // A rejected request processed nothing: refusing it for want of consent is what should happen.
                 return RegisterFacts.Text(r.Data, ResultField) == "accepted"
@@ -62,7 +62,6 @@ public sealed class ConsentChecks(FieldProtector protector, PolicyRegistry polic
     }
 
     // The data's JSON names of the contracts' properties (web naming).
-    private static readonly string RecipientField = Json.PropertyNamingPolicy!.ConvertName(nameof(ExposureDisclosed.Recipient));
     private static readonly string ResultField = Json.PropertyNamingPolicy!.ConvertName(nameof(ExposureSessionManagementDecided.Result));
     private static readonly string RequesterField = Json.PropertyNamingPolicy!.ConvertName(nameof(ExposureSessionManagementDecided.Requester));
 

@@ -65,9 +65,7 @@ public sealed class AuditAppender(
         // The leaves of what will be stored, hashed from the JSON the store writes, also before the lock; written in
         // the same transaction as the events, so the sealer folds them into the tree without reading the events back
         // (they stay hashes of the stored events: `verify` recomputes every leaf from the store).
-        var leaves = new byte[events.Count * MerkleHash.Size];
-        var eventIds = new string?[events.Count];
-        Leaves.HashMany([.. records.Select(r => Encoding.UTF8.GetBytes(serializer.ToJson(r)))], leaves, eventIds);
+        var (leaves, eventIds) = Leaves.HashMany([.. records.Select(r => Encoding.UTF8.GetBytes(serializer.ToJson(r)))]);
 
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);

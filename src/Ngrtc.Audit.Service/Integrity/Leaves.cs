@@ -35,10 +35,18 @@ public static class Leaves
     }
 
     /// <summary>
-    /// The leaf hashes of many stored events (their JSON as UTF-8), 32 bytes each into <paramref name="leaves"/> in
-    /// the same order, and each event's envelope id into <paramref name="eventIds"/> (null where it has none);
-    /// spread over the cores in ranges of 256 events.
+    /// The leaf hashes of many stored events (their JSON as UTF-8), 32 bytes each in the same order, and each event's
+    /// envelope id (null where it has none); spread over the cores in ranges of 256 events.
     /// </summary>
+    public static (byte[] Leaves, string?[] EventIds) HashMany(IReadOnlyList<byte[]> storedEventsUtf8)
+    {
+        var leaves = new byte[storedEventsUtf8.Count * MerkleHash.Size];
+        var eventIds = new string?[storedEventsUtf8.Count];
+        HashMany(storedEventsUtf8, leaves, eventIds);
+        return (leaves, eventIds);
+    }
+
+    /// <summary>As <see cref="HashMany(IReadOnlyList{byte[]})"/>, into buffers the caller holds.</summary>
     public static void HashMany(IReadOnlyList<byte[]> storedEventsUtf8, byte[] leaves, string?[] eventIds)
     {
         const int Range = 256;

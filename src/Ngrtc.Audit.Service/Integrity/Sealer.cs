@@ -158,9 +158,7 @@ public sealed class Sealer(NpgsqlDataSource database, TreeHeadSigning signing, I
             }
         }
 
-        var leaves = new byte[rows.Count * Ngrtc.Audit.Integrity.MerkleHash.Size];
-        var eventIds = new string?[rows.Count];
-        Leaves.HashMany(rows, leaves, eventIds);
+        var (leaves, eventIds) = Leaves.HashMany(rows);
         if (rows.Count > 0)
         {
             await IntegrityTables.WriteLeavesAsync(connection, tenant, size, eventIds, leaves, ct);
