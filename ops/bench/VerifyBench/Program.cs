@@ -154,6 +154,12 @@ namespace Ngrtc.Audit.Bench
                 throw new InvalidOperationException($"the sealer reached {last.Size} of {events} events within {timeout}");
             }
 
+            if (last.At <= first.Value.At)
+            {
+                throw new InvalidOperationException(
+                    $"the sealer had sealed {first.Value.Size} of {events} events when first seen: nothing left to time (load more events)");
+            }
+
             var sealedInWindow = last.Size - first.Value.Size;
             var seconds = last.At - first.Value.At;
             Output.Bench(new Dictionary<string, object?>
