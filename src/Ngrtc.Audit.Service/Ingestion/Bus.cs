@@ -23,8 +23,11 @@ public sealed class BusOptions
 
     public TimeSpan PollingInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Messages handled at once per listener; they share transactions through group commit.</summary>
-    public int ParallelMessages { get; set; } = 64;
+    /// <summary>
+    /// Messages handled at once per listener; they share transactions through group commit, so the more are in
+    /// flight, the larger the groups: one event per message, 512 stored ~1.3× what 64 did (ops/bench/README.md).
+    /// </summary>
+    public int ParallelMessages { get; set; } = 512;
 
     /// <summary>How long dead letters are kept: they hold the refused events, personal data included.</summary>
     public TimeSpan DeadLetterExpiration { get; set; } = TimeSpan.FromDays(7);
@@ -50,10 +53,17 @@ public sealed class RabbitMqOptions
 
     public string Queue { get; set; } = "ngrtc.audit.ingest";
 
-    public ushort PrefetchCount { get; set; } = 500;
+    /// <summary>
+    /// Unacknowledged messages the broker hands each consumer. A consumer handles one at a time (it acknowledges
+    /// after commit), so a small number keeps the next one ready without holding thousands of bodies in memory.
+    /// </summary>
+    public ushort PrefetchCount { get; set; } = 2;
 
-    /// <summary>Concurrent consumers; each handles one message at a time, and their messages share transactions.</summary>
-    public int ListenerCount { get; set; } = 32;
+    /// <summary>
+    /// Concurrent consumers (channels on one connection); each handles one message at a time, and their messages
+    /// share transactions. With one event per message, 512 stored ~2.3× what 32 did (ops/bench/README.md).
+    /// </summary>
+    public int ListenerCount { get; set; } = 512;
 }
 
 /// <summary>Wolverine: the PostgreSQL queue always, RabbitMQ when configured, dead letters in PostgreSQL.</summary>
