@@ -261,6 +261,7 @@ public class IntegrityTests(ServiceFixture service)
         erased.KeysDestroyed.ShouldBeGreaterThan(0);
         (await Verify(tenant)).Problem.ShouldBeNull();
     }
+
     [Fact]
     public async Task each_stored_event_comes_with_its_leaf_row_holding_the_hash_of_its_stored_json()
     {

@@ -161,15 +161,15 @@ public static class IntegrityTables
         command.Parameters.AddWithValue("tenant", tenant);
         command.Parameters.AddWithValue("first", firstLeaf);
         command.Parameters.AddWithValue("limit", limit);
-        var hashes = new byte[limit * MerkleHash.Size];
-        var count = 0;
+        // Grown as rows come: an idle poll (most of them) reads none, and a full buffer of `limit` would be a large-object allocation.
+        var hashes = new List<byte[]>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             var index = reader.GetInt64(0);
-            if (index != firstLeaf + count)
+            if (index != firstLeaf + hashes.Count)
             {
-                return (hashes, count, index);
+                return (Concat(hashes), hashes.Count, index);
             }
 
             var hash = reader.GetFieldValue<byte[]>(1);
@@ -178,10 +178,20 @@ public static class IntegrityTables
                 throw new InvalidDataException($"The leaf row at position {index} of a tenant's log has a {hash.Length}-byte hash; sealing stops there.");
             }
 
-            hash.CopyTo(hashes, count * MerkleHash.Size);
-            count++;
+            hashes.Add(hash);
         }
 
-        return (hashes, count, null);
+        return (Concat(hashes), hashes.Count, null);
+    }
+
+    private static byte[] Concat(List<byte[]> hashes)
+    {
+        var all = new byte[hashes.Count * MerkleHash.Size];
+        for (var i = 0; i < hashes.Count; i++)
+        {
+            hashes[i].CopyTo(all, i * MerkleHash.Size);
+        }
+
+        return all;
     }
 }
