@@ -285,6 +285,18 @@ public class ConsentTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task consent_given_at_the_very_time_of_the_call_clears_it()
+    {
+        var tenant = ServiceFixture.NewTenant();
+        await Post(tenant, Disclosed("d-1", tenant, "2026-11-28T10:00:00Z"));
+        await Post(tenant, Given("g-same-time", tenant, "2026-11-28T10:00:00Z"));
+
+        var violation = (await Violations(tenant)).GetProperty("violations")[0];
+        violation.GetProperty("status").GetString().ShouldBe("cleared");
+        violation.GetProperty("clearedByEventId").GetString().ShouldBe("g-same-time");
+    }
+
+    [Fact]
     public async Task consent_recorded_after_the_grace_window_leaves_the_violation_standing()
     {
         var tenant = ServiceFixture.NewTenant();

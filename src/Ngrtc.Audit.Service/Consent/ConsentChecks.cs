@@ -114,13 +114,13 @@ public sealed class ConsentChecks(FieldProtector protector, PolicyRegistry polic
             people[item.Index] = await PseudonymsAsync(tenant, own, epochs, kind, value, ct);
         }
 
-        // Provisional violations a consent of this batch may clear: its person's, inside their grace window.
-        var consentPeople = relevant.Where(r => r.Kind == Kind.Consent).SelectMany(r => people[r.Index]).Distinct().ToArray();
+        // Provisional violations a consent given in this batch may clear: its person's, inside their grace window, of a
+        // call made no earlier than the batch's earliest consent (a consent clears only calls at or after its own time).
+        var given = relevant.Where(r => r.Kind == Kind.Consent && records[r.Index].Envelope.Type == ConsentGiven.Type).ToList();
+        var consentPeople = given.SelectMany(r => people[r.Index]).Distinct().ToArray();
         var open = consentPeople.Length == 0
             ? []
-            : (await session.Query<ConsentViolation>()
-                .Where(v => v.ClearedAt == null && v.GraceUntil >= now && v.SubjectPseudonym.IsOneOf(consentPeople))
-                .ToListAsync(ct)).ToList();
+            : await OpenViolationsAsync(session, consentPeople, given.Min(r => records[r.Index].Envelope.Time), now, ct);
 
         var ledgers = new Dictionary<string, ConsentLedger?>(StringComparer.Ordinal);
         var preload = relevant.Where(r => r.Kind == Kind.Call)
@@ -183,6 +183,12 @@ public sealed class ConsentChecks(FieldProtector protector, PolicyRegistry polic
             }
         }
     }
+
+    private static async Task<List<ConsentViolation>> OpenViolationsAsync(
+        IQuerySession session, string[] people, DateTimeOffset calledFrom, DateTimeOffset now, CancellationToken ct) =>
+        [.. await session.Query<ConsentViolation>()
+            .Where(v => v.ClearedAt == null && v.GraceUntil >= now && v.CallTime >= calledFrom && v.SubjectPseudonym.IsOneOf(people))
+            .ToListAsync(ct)];
 
     /// <summary>A violation's id: from the call's idempotency key (source and id), so a call has at most one.</summary>
     public static string ViolationId(AuditEnvelope call) =>
