@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Ngrtc.Audit.Contracts;
 using Ngrtc.Audit.Tests;
 using Ngrtc.Audit.Service.Hosting;
+using Ngrtc.Audit.Service.Ingestion;
 
 namespace Ngrtc.Audit.IntegrationTests;
 
@@ -48,6 +50,32 @@ public class BusIngestionTests(ServiceFixture service)
         var register = await (await officer.GetAsync($"/api/v1/exposure/recipients/dcas-busy?tenant={tenant}")).Json();
         register.GetProperty("disclosures").GetInt64().ShouldBe(60);
         register.GetProperty("distinctSubjects").GetInt64().ShouldBe(7);
+    }
+
+    [Fact]
+    public async Task concurrent_transactions_claiming_the_same_keys_in_opposite_orders_store_each_event_once()
+    {
+        // Keys are claimed before the tenant log is locked, in one order whatever the batch's: six transactions
+        // with the same 1,000 keys at once, half of them listed backwards, store each event once and none fails.
+        var tenant = ServiceFixture.NewTenant();
+        var appender = service.Host.Services.GetRequiredService<AuditAppender>();
+        const int Events = CloudEventReader.MaxBatchSize;
+        for (var round = 0; round < 2; round++)
+        {
+            var batch = new JsonArray([.. Enumerable.Range(0, Events).Select(i => (JsonNode)Tests.Events.ExposureDisclosed($"race-{round}-{i}", tenant, recipient: "dcas-race"))]);
+            var read = CloudEventReader.Read(CloudEventContentTypes.Batch, batch.ToJsonString());
+            read.BodyError.ShouldBeNull();
+            read.Items.ShouldAllBe(i => i.IsValid);
+            var forward = read.Items.Select(i => i.Event!).ToList();
+            var backward = Enumerable.Reverse(forward).ToList();
+
+            var outcomes = await Task.WhenAll(Enumerable.Range(0, 6).Select(n =>
+                Task.Run(() => appender.AppendAsync(n % 2 == 0 ? forward : backward, CancellationToken.None))));
+
+            outcomes.SelectMany(o => o).Count(o => o.Status == AppendStatus.Stored).ShouldBe(Events);
+        }
+
+        (await Api.StoredEventCount(tenant)).ShouldBe(2 * Events);
     }
 
     [Fact]
