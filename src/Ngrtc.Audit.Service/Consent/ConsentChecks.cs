@@ -187,7 +187,7 @@ public sealed class ConsentChecks(FieldProtector protector, PolicyRegistry polic
     private static async Task<List<ConsentViolation>> OpenViolationsAsync(
         IQuerySession session, string[] people, DateTimeOffset calledFrom, DateTimeOffset now, CancellationToken ct) =>
         [.. await session.Query<ConsentViolation>()
-            .Where(v => v.ClearedAt == null && v.GraceUntil >= now && v.CallTime >= calledFrom && v.SubjectPseudonym.IsOneOf(people))
+            .Where(v => v.ClearedAt == null && v.CallTime >= calledFrom && v.GraceUntil >= now && v.SubjectPseudonym.IsOneOf(people))
             .ToListAsync(ct)];
 
     /// <summary>A violation's id: from the call's idempotency key (source and id), so a call has at most one.</summary>
