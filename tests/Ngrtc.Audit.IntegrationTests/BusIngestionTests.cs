@@ -59,10 +59,10 @@ public class BusIngestionTests(ServiceFixture service)
         // with the same 1,000 keys at once, half of them listed backwards, store each event once and none fails.
         var tenant = ServiceFixture.NewTenant();
         var appender = service.Host.Services.GetRequiredService<AuditAppender>();
-        const int Events = CloudEventReader.MaxBatchSize;
+        const int Keys = CloudEventReader.MaxBatchSize;
         for (var round = 0; round < 2; round++)
         {
-            var batch = new JsonArray([.. Enumerable.Range(0, Events).Select(i => (JsonNode)Tests.Events.ExposureDisclosed($"race-{round}-{i}", tenant, recipient: "dcas-race"))]);
+            var batch = new JsonArray([.. Enumerable.Range(0, Keys).Select(i => (JsonNode)Events.ExposureDisclosed($"race-{round}-{i}", tenant, recipient: "dcas-race"))]);
             var read = CloudEventReader.Read(CloudEventContentTypes.Batch, batch.ToJsonString());
             read.BodyError.ShouldBeNull();
             read.Items.ShouldAllBe(i => i.IsValid);
@@ -72,10 +72,10 @@ public class BusIngestionTests(ServiceFixture service)
             var outcomes = await Task.WhenAll(Enumerable.Range(0, 6).Select(n =>
                 Task.Run(() => appender.AppendAsync(n % 2 == 0 ? forward : backward, CancellationToken.None))));
 
-            outcomes.SelectMany(o => o).Count(o => o.Status == AppendStatus.Stored).ShouldBe(Events);
+            outcomes.SelectMany(o => o).Count(o => o.Status == AppendStatus.Stored).ShouldBe(Keys);
         }
 
-        (await Api.StoredEventCount(tenant)).ShouldBe(2 * Events);
+        (await Api.StoredEventCount(tenant)).ShouldBe(2 * Keys);
     }
 
     [Fact]
