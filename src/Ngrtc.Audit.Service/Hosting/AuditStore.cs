@@ -64,7 +64,9 @@ public static class AuditStore
             {
                 options.Connection(connectionString);
                 options.DatabaseSchemaName = Schema;
-                options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+                // System.Text.Json, camelCase, enums as strings; an audit record the appender serialised for its leaf hash is
+                // stored from those bytes rather than serialised again (StoredJsonSerializer).
+                options.Serializer(new StoredJsonSerializer { EnumStorage = EnumStorage.AsString, Casing = Casing.CamelCase });
                 options.AutoCreateSchemaObjects = applySchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
                 options.Events.TenancyStyle = TenancyStyle.Conjoined;
                 options.Events.StreamIdentity = StreamIdentity.AsString;

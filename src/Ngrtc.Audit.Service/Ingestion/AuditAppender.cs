@@ -65,7 +65,28 @@ public sealed class AuditAppender(
         // The leaves of what will be stored, hashed from the JSON the store writes, also before the lock; written in
         // the same transaction as the events, so the sealer folds them into the tree without reading the events back
         // (they stay hashes of the stored events: `verify` recomputes every leaf from the store).
-        var (leaves, eventIds) = Leaves.HashMany([.. records.Select(r => Encoding.UTF8.GetBytes(serializer.ToJson(r)))]);
+        // With the service's serializer those bytes are also what Marten stores, without serialising the records again.
+        var reusing = serializer as StoredJsonSerializer;
+        var (leaves, eventIds) = Leaves.HashMany([.. records.Select(r => reusing?.Write(r) ?? Encoding.UTF8.GetBytes(serializer.ToJson(r)))]);
+        try
+        {
+            return await AppendAsync(events, records, leaves, eventIds, ct);
+        }
+        finally
+        {
+            if (reusing is not null)
+            {
+                foreach (var record in records)
+                {
+                    reusing.Forget(record);
+                }
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<AppendOutcome>> AppendAsync(
+        IReadOnlyList<IncomingEvent> events, IReadOnlyList<AuditEventRecorded> records, byte[] leaves, string?[] eventIds, CancellationToken ct)
+    {
 
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -73,8 +94,9 @@ public sealed class AuditAppender(
         // held) overlaps the transaction that holds it. No lock holder waits for a claim, and every claim takes its
         // keys in one order, so claims and locks never wait on each other in a circle.
         var claimed = await ClaimKeys(connection, tx, events, ct);
-        await LockTenantLogs(connection, tx, events, ct);
-        var logSizes = await LogSizes(connection, tx, events, ct);
+        var tenants = events.Select(e => e.Envelope.Tenant).Distinct().ToArray();
+        await LockTenantLogs(connection, tx, tenants, ct);
+        var logSizes = await LogSizes(connection, tx, tenants, ct);
 
         var outcomes = new List<AppendOutcome>(events.Count);
         var fresh = new List<int>(events.Count);
@@ -119,24 +141,24 @@ public sealed class AuditAppender(
     /// commit order, and concurrent appends wait instead of failing on the stream version. Locks are
     /// taken in one order, so two transactions never wait on each other.
     /// </summary>
-    private static async Task LockTenantLogs(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IncomingEvent> events, CancellationToken ct)
+    private static async Task LockTenantLogs(NpgsqlConnection connection, NpgsqlTransaction tx, string[] tenants, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
             "select pg_advisory_xact_lock(hashtextextended('ngrtc-audit-log ' || t, 0)) from unnest(@tenants) as t order by t",
             connection,
             tx);
-        command.Parameters.AddWithValue("tenants", NpgsqlDbType.Array | NpgsqlDbType.Text, events.Select(e => e.Envelope.Tenant).Distinct().ToArray());
+        command.Parameters.AddWithValue("tenants", NpgsqlDbType.Array | NpgsqlDbType.Text, tenants);
         await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Each tenant's log size, read under its log lock: the first leaf index of what this transaction appends.</summary>
-    private static async Task<Dictionary<string, long>> LogSizes(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IncomingEvent> events, CancellationToken ct)
+    private static async Task<Dictionary<string, long>> LogSizes(NpgsqlConnection connection, NpgsqlTransaction tx, string[] tenants, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
             $"select tenant_id, version from {AuditStore.Schema}.mt_streams where id = '{TenantLog}' and tenant_id = any(@tenants)",
             connection,
             tx);
-        command.Parameters.AddWithValue("tenants", NpgsqlDbType.Array | NpgsqlDbType.Text, events.Select(e => e.Envelope.Tenant).Distinct().ToArray());
+        command.Parameters.AddWithValue("tenants", NpgsqlDbType.Array | NpgsqlDbType.Text, tenants);
         var sizes = new Dictionary<string, long>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
