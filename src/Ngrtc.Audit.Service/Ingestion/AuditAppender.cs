@@ -87,7 +87,6 @@ public sealed class AuditAppender(
     private async Task<IReadOnlyList<AppendOutcome>> AppendAsync(
         IReadOnlyList<IncomingEvent> events, IReadOnlyList<AuditEventRecorded> records, byte[] leaves, string?[] eventIds, CancellationToken ct)
     {
-
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         // The keys are claimed before the logs are locked, so that claiming (~15% of the time the lock used to be
