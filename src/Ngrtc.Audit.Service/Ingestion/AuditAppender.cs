@@ -1,4 +1,3 @@
-using System.Text;
 using Marten;
 using Ngrtc.Audit.Domain;
 using Ngrtc.Audit.Integrity;
@@ -35,7 +34,9 @@ public sealed class AuditAppender(
     Policy.PolicyRegistry policy,
     Consent.ConsentChecks consent)
 {
-    private readonly ISerializer serializer = store.Options.Serializer();
+    // The store is the one AddAuditStore configures, with this serializer: what the appender writes for a leaf is
+    // what Marten stores.
+    private readonly StoredJsonSerializer serializer = (StoredJsonSerializer)store.Options.Serializer();
 
     /// <summary>The stream key of a tenant's audit log (streams are per tenant: conjoined tenancy).</summary>
     public const string TenantLog = "audit-log";
@@ -65,26 +66,22 @@ public sealed class AuditAppender(
         // The leaves of what will be stored, hashed from the JSON the store writes, also before the lock; written in
         // the same transaction as the events, so the sealer folds them into the tree without reading the events back
         // (they stay hashes of the stored events: `verify` recomputes every leaf from the store).
-        // With the service's serializer those bytes are also what Marten stores, without serialising the records again.
-        var reusing = serializer as StoredJsonSerializer;
-        var (leaves, eventIds) = Leaves.HashMany([.. records.Select(r => reusing?.Write(r) ?? Encoding.UTF8.GetBytes(serializer.ToJson(r)))]);
+        // Those bytes are also what Marten stores, without serialising the records again.
+        var (leaves, eventIds) = Leaves.HashMany([.. records.Select(r => serializer.Write(r))]);
         try
         {
-            return await AppendAsync(events, records, leaves, eventIds, ct);
+            return await StoreAsync(events, records, leaves, eventIds, ct);
         }
         finally
         {
-            if (reusing is not null)
+            foreach (var record in records)
             {
-                foreach (var record in records)
-                {
-                    reusing.Forget(record);
-                }
+                serializer.Forget(record);
             }
         }
     }
 
-    private async Task<IReadOnlyList<AppendOutcome>> AppendAsync(
+    private async Task<IReadOnlyList<AppendOutcome>> StoreAsync(
         IReadOnlyList<IncomingEvent> events, IReadOnlyList<AuditEventRecorded> records, byte[] leaves, string?[] eventIds, CancellationToken ct)
     {
         await using var connection = await database.OpenConnectionAsync(ct);
