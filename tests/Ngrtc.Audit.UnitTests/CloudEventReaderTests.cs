@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ngrtc.Audit.Contracts;
+using Ngrtc.Audit.Contracts.Catalogue;
 using Ngrtc.Audit.Service.Ingestion;
 
 using Ngrtc.Audit.Tests;
@@ -87,9 +88,46 @@ public class CloudEventReaderTests
         e["data"]!["orig"] = 491555000001;
 
         var errors = ErrorsOf(e);
-        errors.ShouldContain(new FieldError("data.iatAgeSeconds", "must be an integer"));
+        errors.ShouldContain(new FieldError("data.iatAgeSeconds", "must be an integer between -9007199254740991 and 9007199254740991"));
         errors.ShouldContain(new FieldError("data.orig", "must be a string"));
         string.Join(" ", errors).ShouldNotContain("491555000001");
+    }
+
+    [Theory]
+    [InlineData(9_007_199_254_740_992L)]
+    [InlineData(-9_007_199_254_740_993L)]
+    [InlineData(long.MaxValue)]
+    public void an_integer_a_double_cannot_hold_exactly_is_refused(long value)
+    {
+        // Canonical leaf bytes write numbers as doubles: 2^53 and 2^53 + 1 would share one leaf.
+        var e = Events.IdentityVerified();
+        e["data"]!["iatAgeSeconds"] = value;
+
+        ErrorsOf(e).ShouldBe([new FieldError("data.iatAgeSeconds", "must be an integer between -9007199254740991 and 9007199254740991")]);
+    }
+
+    [Fact]
+    public void the_largest_exact_integer_is_read()
+    {
+        var e = Events.IdentityVerified();
+        e["data"]!["iatAgeSeconds"] = AuditCatalogue.MaxSafeInteger;
+
+        Single(e).Items.ShouldHaveSingleItem().Errors.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("\"tenant\":", "tenant")]
+    [InlineData("\"iatAgeSeconds\":", "data.iatAgeSeconds")]
+    public void a_member_named_twice_is_refused_by_name(string member, string field)
+    {
+        var json = Events.IdentityVerified().ToJsonString();
+        var at = json.IndexOf(member, StringComparison.Ordinal);
+        at.ShouldBeGreaterThan(0);
+        var twice = json[..at] + member + "1," + json[at..];
+
+        var item = CloudEventReader.Read(CloudEventContentTypes.Single, twice).Items.ShouldHaveSingleItem();
+
+        item.Errors.ShouldContain(new FieldError(field, "appears twice in one object (I-JSON, RFC 7493 §2.3)"));
     }
 
     [Fact]

@@ -12,6 +12,12 @@ namespace Ngrtc.Audit.Contracts.Catalogue;
 /// </summary>
 public static class AuditCatalogue
 {
+    /// <summary>
+    /// The largest integer an event field may hold: 2^53 − 1, the last one a double (hence the leaf's RFC 8785
+    /// canonical form) tells apart from its neighbours.
+    /// </summary>
+    public const long MaxSafeInteger = 9_007_199_254_740_991;
+
     private static readonly FrozenDictionary<string, EventDescriptor> ByType = typeof(AuditCatalogue).Assembly
         .GetTypes()
         .Where(t => t.GetCustomAttribute<AuditEventTypeAttribute>() is not null)

@@ -98,7 +98,13 @@ public static class JsonSchemaWriter
         {
             FieldKind.String => Text(field.Description, field.Required, field.AllowedValues),
             FieldKind.Timestamp => Timestamp(field.Description, field.Required),
-            FieldKind.Integer => new JsonObject { ["description"] = field.Description, ["type"] = Type("integer", field.Required) },
+            FieldKind.Integer => new JsonObject
+            {
+                ["description"] = field.Description,
+                ["type"] = Type("integer", field.Required),
+                ["minimum"] = -AuditCatalogue.MaxSafeInteger,
+                ["maximum"] = AuditCatalogue.MaxSafeInteger,
+            },
             FieldKind.Boolean => new JsonObject { ["description"] = field.Description, ["type"] = Type("boolean", field.Required) },
             FieldKind.StringList => new JsonObject
             {

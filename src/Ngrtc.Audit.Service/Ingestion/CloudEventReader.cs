@@ -39,6 +39,9 @@ public static class CloudEventReader
 
     private static readonly HashSet<string> LegalBases = [.. CloudEventEnvelope.LegalBases];
 
+    // Which of the two values would count is up to each reader, and the leaf's canonical form has none (RFC 8785).
+    private const string DuplicateReason = "appears twice in one object (I-JSON, RFC 7493 §2.3)";
+
     private static readonly HashSet<string> KnownAttributes = [.. CloudEventEnvelope.Attributes.Select(a => a.Name)];
 
     public static ReadResult Read(string? contentType, string body)
@@ -111,9 +114,14 @@ public static class CloudEventReader
         var errors = new List<FieldError>();
         void Fail(string field, string reason) => errors.Add(new FieldError(prefix + field, reason));
 
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in e.EnumerateObject())
         {
-            if (property.Name == "data_base64")
+            if (!names.Add(property.Name))
+            {
+                Fail(property.Name, DuplicateReason);
+            }
+            else if (property.Name == "data_base64")
             {
                 Fail(property.Name, "binary data is not accepted: audit events carry JSON data, never communication content");
             }
@@ -192,8 +200,15 @@ public static class CloudEventReader
     private static void ValidateData(JsonElement data, EventDescriptor descriptor, Action<string, string> fail)
     {
         var known = descriptor.FieldsByName;
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in data.EnumerateObject())
         {
+            if (!names.Add(property.Name))
+            {
+                fail(property.Name, DuplicateReason);
+                continue;
+            }
+
             if (known.ContainsKey(property.Name))
             {
                 continue;
@@ -231,8 +246,11 @@ public static class CloudEventReader
             case FieldKind.String:
                 ValidateText(value.GetString()!, field.AllowedValues, fail);
                 break;
-            case FieldKind.Integer when value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out _):
-                fail("must be an integer");
+            case FieldKind.Integer when value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var integer)
+                                        || Math.Abs(integer) > AuditCatalogue.MaxSafeInteger:
+                // The leaf's canonical form (RFC 8785) writes numbers as doubles: beyond 2^53 two stored values
+                // would share one leaf, so an edit there would go unseen (I-JSON, RFC 7493 §2.2).
+                fail($"must be an integer between -{AuditCatalogue.MaxSafeInteger} and {AuditCatalogue.MaxSafeInteger}");
                 break;
             case FieldKind.Boolean when value.ValueKind is not (JsonValueKind.True or JsonValueKind.False):
                 fail("must be true or false");
