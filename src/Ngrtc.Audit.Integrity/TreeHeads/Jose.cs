@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Text.Json;
 
@@ -17,6 +18,34 @@ internal static class Jose
     public const int SignatureSize = 64;
 
     private const string P256Oid = "1.2.840.10045.3.1.7";
+
+    /// <summary>The order n of P-256's base point (FIPS 186-5, SEC 2).</summary>
+    private static readonly BigInteger P256Order =
+        BigInteger.Parse("0FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", System.Globalization.NumberStyles.HexNumber);
+
+    private static readonly BigInteger P256HalfOrder = P256Order >> 1;
+
+    /// <summary>
+    /// Whether s ≤ n/2. ECDSA accepts (r, s) and (r, n − s) alike, so one head would have two valid JWSs; the
+    /// signer writes only the low one and the verifier accepts only it, so a head has exactly one signature.
+    /// </summary>
+    public static bool HasLowS(ReadOnlySpan<byte> signature) =>
+        new BigInteger(signature[32..], isUnsigned: true, isBigEndian: true) <= P256HalfOrder;
+
+    /// <summary>Rewrites an r ‖ s signature with s &gt; n/2 as r ‖ (n − s), the same signature in low-S form.</summary>
+    public static byte[] WithLowS(byte[] signature)
+    {
+        if (HasLowS(signature))
+        {
+            return signature;
+        }
+
+        var s = P256Order - new BigInteger(signature.AsSpan(32), isUnsigned: true, isBigEndian: true);
+        var low = (byte[])signature.Clone();
+        low.AsSpan(32).Clear();
+        s.TryWriteBytes(low.AsSpan(32 + 32 - s.GetByteCount(isUnsigned: true)), out _, isUnsigned: true, isBigEndian: true);
+        return low;
+    }
 
     /// <summary>The canonical protected header: {"alg":"ES256","kid":…,"typ":"ngrtc-tree-head+jwt"}.</summary>
     public static byte[] Header(string keyId)

@@ -29,6 +29,9 @@ public enum ChainFailure
 
     /// <summary>The consistency proof between two consecutive heads is missing or does not verify.</summary>
     Inconsistent,
+
+    /// <summary>A head is dated before the head it follows.</summary>
+    TimeWentBack,
 }
 
 /// <summary>The outcome of <see cref="TreeHeadChain.Verify"/>.</summary>
@@ -58,8 +61,8 @@ public static class TreeHeadChain
 
     /// <summary>
     /// Verifies consecutive signed heads of one tenant, oldest first: every signature; one tenant throughout;
-    /// each previousHeadHash equal to the hash of the head before it; tree sizes never decreasing; equal sizes with
-    /// equal roots; and, when <paramref name="consistency"/> is given, a valid consistency proof for every growth.
+    /// each previousHeadHash equal to the hash of the head before it; tree sizes and timestamps never decreasing;
+    /// equal sizes with equal roots; and, when <paramref name="consistency"/> is given, a valid consistency proof for every growth.
     /// </summary>
     /// <param name="signedHeads">Compact JWS heads, oldest first.</param>
     /// <param name="verifier">Holds the public keys.</param>
@@ -112,6 +115,11 @@ public static class TreeHeadChain
         if (head.TreeSize < previous.TreeSize)
         {
             return (ChainFailure.TreeShrank, $"the tree shrank from {previous.TreeSize} to {head.TreeSize} leaves.");
+        }
+
+        if (head.Timestamp < previous.Timestamp)
+        {
+            return (ChainFailure.TimeWentBack, $"dated {head.Timestamp:O}, before the head it follows ({previous.Timestamp:O}).");
         }
 
         if (head.TreeSize == previous.TreeSize)

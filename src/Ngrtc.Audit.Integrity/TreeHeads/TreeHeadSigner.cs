@@ -19,7 +19,7 @@ public sealed record SignedTreeHead(TreeHead Head, string Jws)
 /// <list type="bullet">
 /// <item>protected header, canonical JSON: <c>{"alg":"ES256","kid":"&lt;key id&gt;","typ":"ngrtc-tree-head+jwt"}</c></item>
 /// <item>payload: the canonical JSON of the <see cref="TreeHead"/></item>
-/// <item>signature: 64 bytes r ‖ s over ASCII(BASE64URL(header) "." BASE64URL(payload))</item>
+/// <item>signature: 64 bytes r ‖ s over ASCII(BASE64URL(header) "." BASE64URL(payload)), s in low-S form (s ≤ n/2)</item>
 /// </list>
 /// The caller owns the key. Not thread-safe; the sealer signs from one place.
 /// </summary>
@@ -55,7 +55,7 @@ public sealed class TreeHeadSigner
 
         var normalized = head.Normalized();
         var signingInput = $"{encodedHeader}.{Jose.Encode(normalized.ToPayload())}";
-        var signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        var signature = Jose.WithLowS(key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
         return new SignedTreeHead(normalized, $"{signingInput}.{Jose.Encode(signature)}");
     }
 

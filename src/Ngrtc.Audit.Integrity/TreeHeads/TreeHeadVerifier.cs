@@ -47,7 +47,7 @@ public sealed record TreeHeadVerification(TreeHead? Head, TreeHeadFailure Failur
 /// keys by key id, so heads signed before a key rotation keep verifying while the old public key is listed.
 /// Accepts only what the signer writes, so that one head has one JWS and one hash: alg ES256, typ
 /// ngrtc-tree-head+jwt, a canonical header of exactly alg/kid/typ, unpadded canonical base64url, a 64-byte r ‖ s
-/// signature, a canonical payload whose keyId equals the kid.
+/// signature with s ≤ n/2 (low-S: (r, n − s) verifies too under ECDSA), a canonical payload whose keyId equals the kid.
 /// Never throws on bad input. Thread-safe.
 /// </summary>
 public sealed class TreeHeadVerifier
@@ -124,6 +124,11 @@ public sealed class TreeHeadVerifier
         if (signature.Length != Jose.SignatureSize)
         {
             return Fail(TreeHeadFailure.BadSignature, $"An ES256 signature is {Jose.SignatureSize} bytes (r ‖ s); this one is {signature.Length}.");
+        }
+
+        if (!Jose.HasLowS(signature))
+        {
+            return Fail(TreeHeadFailure.BadSignature, "The signature's s is above n/2: tree heads are signed in low-S form only, so that a head has one signature.");
         }
 
         bool verified;

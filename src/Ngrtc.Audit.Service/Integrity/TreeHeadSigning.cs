@@ -70,7 +70,10 @@ public sealed class TreeHeadSigning : IDisposable
             return;
         }
 
-        var signed = _signer.Sign(tenant, edge.Size, edge.Root(), now, last?.Hash());
+        // A head is never dated before the one it follows, even when this node's clock is behind the one that
+        // signed that head: verification refuses a chain whose time goes back.
+        var at = last is null || now > last.Head.Timestamp ? now : last.Head.Timestamp;
+        var signed = _signer.Sign(tenant, edge.Size, edge.Root(), at, last?.Hash());
         await StoredHeads.AppendAsync(connection, tx, tenant, (last?.Seq ?? 0) + 1, signed, ct);
     }
 

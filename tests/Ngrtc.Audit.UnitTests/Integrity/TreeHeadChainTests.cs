@@ -115,6 +115,19 @@ public sealed class TreeHeadChainTests : IDisposable
     }
 
     [Fact]
+    public void a_head_dated_before_the_one_it_follows_is_named()
+    {
+        var first = signer.Sign("op-1", 5, Tree.RootHash(5), Start, null);
+        var same = signer.Sign("op-1", 8, Tree.RootHash(8), Start, first.Hash());
+        var earlier = signer.Sign("op-1", 8, Tree.RootHash(8), Start.AddMilliseconds(-1), first.Hash());
+
+        TreeHeadChain.Verify([first.Jws, same.Jws], verifier, consistency: Proofs).IsValid.ShouldBeTrue();
+        var check = TreeHeadChain.Verify([first.Jws, earlier.Jws], verifier, consistency: Proofs);
+        check.Failure.ShouldBe(ChainFailure.TimeWentBack);
+        check.FailedAt.ShouldBe(1);
+    }
+
+    [Fact]
     public void a_rewritten_history_fails_the_consistency_proofs()
     {
         // A signed, well-linked chain whose second tree does not extend the first.

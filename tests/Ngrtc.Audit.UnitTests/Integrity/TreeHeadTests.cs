@@ -1,5 +1,7 @@
 using System.Buffers.Text;
 using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -32,12 +34,54 @@ public sealed class TreeHeadTests : IDisposable
 
     private static string Encode(string json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json));
 
-    /// <summary>A JWS over arbitrary header and payload text, signed as the real signer would.</summary>
+    /// <summary>The order n of P-256's base point.</summary>
+    private static readonly BigInteger Order =
+        BigInteger.Parse("0FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", NumberStyles.HexNumber);
+
+    private static BigInteger S(byte[] signature) => new(signature.AsSpan(32), isUnsigned: true, isBigEndian: true);
+
+    private static byte[] WithS(byte[] signature, BigInteger s)
+    {
+        var bytes = s.ToByteArray(isUnsigned: true, isBigEndian: true);
+        var copy = (byte[])signature.Clone();
+        copy.AsSpan(32).Clear();
+        bytes.CopyTo(copy, 64 - bytes.Length);
+        return copy;
+    }
+
+    /// <summary>A JWS over arbitrary header and payload text, signed as the real signer would (low-S).</summary>
     private static string Forge(ECDsa signingKey, string header, string payload)
     {
         var input = $"{Encode(header)}.{Encode(payload)}";
         var signature = signingKey.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        if (signature.Length == 64 && S(signature) > Order / 2)
+        {
+            signature = WithS(signature, Order - S(signature));
+        }
+
         return $"{input}.{Base64Url.EncodeToString(signature)}";
+    }
+
+    [Fact]
+    public void every_signature_is_low_s_and_its_high_s_twin_is_refused()
+    {
+        var signer = Signer();
+        var verifier = Verifier();
+        for (var i = 0; i < 64; i++)
+        {
+            var jws = signer.Sign("op-1", i, Root, Noon.AddSeconds(i), Previous).Jws;
+            var parts = Parts(jws);
+            var signature = Base64Url.DecodeFromChars(parts[2]);
+            S(signature).ShouldBeLessThanOrEqualTo(Order / 2);
+
+            // ECDSA itself accepts (r, n − s): the twin is a second valid signature of the same head.
+            var twin = WithS(signature, Order - S(signature));
+            key.VerifyData(Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"), twin, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
+                .ShouldBeTrue();
+            var verification = verifier.Verify($"{parts[0]}.{parts[1]}.{Base64Url.EncodeToString(twin)}");
+            verification.Failure.ShouldBe(TreeHeadFailure.BadSignature);
+            verification.Reason.ShouldContain("low-S");
+        }
     }
 
     [Fact]
