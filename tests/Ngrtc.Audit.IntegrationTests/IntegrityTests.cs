@@ -317,6 +317,30 @@ public class IntegrityTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task a_damaged_log_stops_its_own_sealing_only_and_says_so()
+    {
+        // Events copied in without leaf rows, position 5 missing: the sealer cannot go past position 4 of this
+        // log. It says so once, and goes on sealing the other tenants' logs (the service stays up).
+        var source = await SealedTenant(10);
+        var damaged = ServiceFixture.NewTenant();
+        await Sql(
+            """
+            insert into ngrtc.mt_streams (tenant_id, id, version, timestamp, created) values ($1, 'audit-log', 10, now(), now());
+            insert into ngrtc.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived)
+            select nextval('ngrtc.mt_events_sequence'), gen_random_uuid(), stream_id, version, data, type, timestamp, $1, mt_dotnet_type, false
+            from ngrtc.mt_events where version <> 5 and tenant_id = '
+            """ + source + "' and stream_id = 'audit-log' order by version",
+            damaged);
+
+        var said = $"Sealing of tenant {damaged} stopped: The log of a tenant jumps from position 4 to 5";
+        await ServiceFixture.Eventually(() => Task.FromResult(CapturedLogs.Provider.Text().Contains(said) ? "" : null), "the sealer's error");
+
+        var next = await SealedTenant(3);
+        (await Verify(next)).Problem.ShouldBeNull();
+        CapturedLogs.Provider.Text().Split(said).Length.ShouldBe(2, "said once, not at every poll");
+    }
+
+    [Fact]
     public async Task events_stored_without_leaf_rows_are_read_back_hashed_and_sealed_before_the_ones_that_have_rows()
     {
         // Ten events stored by other means (copied rows, as an older version or a bulk import leaves them: no

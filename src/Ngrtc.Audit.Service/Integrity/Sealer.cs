@@ -40,6 +40,9 @@ public sealed class Sealer(NpgsqlDataSource database, TreeHeadSigning signing, I
 {
     private readonly SealerOptions _options = options.Value;
 
+    /// <summary>Tenants whose log the sealer cannot go on with, and why (logged once, not at every poll).</summary>
+    private readonly Dictionary<string, string> _stuck = new(StringComparer.Ordinal);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -48,9 +51,7 @@ public sealed class Sealer(NpgsqlDataSource database, TreeHeadSigning signing, I
             {
                 foreach (var tenant in await TenantsAsync(stoppingToken))
                 {
-                    while (await SealAsync(tenant, stoppingToken) == _options.BatchSize)
-                    {
-                    }
+                    await SealTenantAsync(tenant, stoppingToken);
                 }
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
@@ -59,6 +60,36 @@ public sealed class Sealer(NpgsqlDataSource database, TreeHeadSigning signing, I
             }
 
             await Task.Delay(_options.PollInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>
+    /// Seals what a tenant's log has. Damage in one log (a gap in it, a tile that does not fit) stops that log
+    /// only: the others go on, the service stays up, and `verify` names the damage.
+    /// </summary>
+    private async Task SealTenantAsync(string tenant, CancellationToken ct)
+    {
+        try
+        {
+            while (await SealAsync(tenant, ct) == _options.BatchSize)
+            {
+            }
+
+            if (_stuck.Remove(tenant))
+            {
+                logger.LogInformation("Sealing of tenant {Tenant} goes on again", tenant);
+            }
+        }
+        catch (Exception e) when (e is not (NpgsqlException or TimeoutException or OperationCanceledException))
+        {
+            // Our own data-integrity messages name positions and sizes only; other exceptions by type alone, as
+            // their messages could quote stored data.
+            var reason = e is InvalidDataException ? e.Message : e.GetType().Name;
+            if (!_stuck.TryGetValue(tenant, out var known) || known != reason)
+            {
+                _stuck[tenant] = reason;
+                logger.LogError("Sealing of tenant {Tenant} stopped: {Reason}. Run `ngrtc-audit verify --db`; other tenants go on", tenant, reason);
+            }
         }
     }
 
