@@ -210,11 +210,17 @@ public static class JsonCanonicalizer
 
     private static void WriteString(JsonElement value, IBufferWriter<byte> output)
     {
-        // The parser has checked the UTF-8 and refused raw control characters, so a string written without
-        // escapes is already canonical, quotes included.
+        // The parser has refused raw control characters, so a string without escapes is already canonical,
+        // quotes included, once its bytes are known to be UTF-8: the parser does not check that (an encoded
+        // surrogate or an over-long form would pass through).
         var raw = JsonMarshal.GetRawUtf8Value(value);
         if (!raw.Contains((byte)'\\'))
         {
+            if (!Utf8.IsValid(raw))
+            {
+                throw new ArgumentException("A string is not valid UTF-8; it has no canonical form (RFC 8785 §3.2.2.2).");
+            }
+
             Write(output, raw);
             return;
         }

@@ -203,6 +203,15 @@ public class JsonCanonicalizerTests
         Should.Throw<ArgumentException>(() => Canonical(json));
     }
 
+    [Theory]
+    [InlineData("22eda08022")] // "\ud800" encoded as UTF-8 bytes (CESU), not escaped
+    [InlineData("22c0af22")] // an over-long "/"
+    [InlineData("7b2261223a2278eda080227d")] // {"a":"x<encoded surrogate>"}
+    public void strings_that_are_not_utf8_are_refused_not_copied(string hex)
+    {
+        Should.Throw<ArgumentException>(() => JsonCanonicalizer.Canonicalize(Convert.FromHexString(hex)));
+    }
+
     [Fact]
     public void structure_is_kept_whitespace_dropped_and_members_sorted_at_every_depth()
     {
