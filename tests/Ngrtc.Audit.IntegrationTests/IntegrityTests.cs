@@ -131,6 +131,31 @@ public class IntegrityTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task an_event_changed_together_with_its_stored_leaf_fails_the_signed_root_and_no_bystander_is_blamed()
+    {
+        var tenant = await SealedTenant();
+        await Sql("update ngrtc.mt_events set data = replace(data::text, '\"stale\"', '\"stalf\"')::jsonb where tenant_id = $1 and stream_id = 'audit-log' and version = 13", tenant);
+        await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
+        await using (var read = database.CreateCommand("select data::text from " + Log + " and version = 13"))
+        {
+            read.Parameters.AddWithValue(tenant);
+            var forged = Leaves.Hash((string)(await read.ExecuteScalarAsync())!);
+            // The 13th leaf of the first level-0 tile rewritten to the changed event's hash.
+            await using var tile = database.CreateCommand(
+                "update ngrtc.merkle_tiles set hashes = overlay(hashes placing $2 from 385 for 32) where tenant_id = $1 and level = 0 and idx = 0");
+            tile.Parameters.AddWithValue(tenant);
+            tile.Parameters.AddWithValue(forged);
+            (await tile.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        var result = await Verify(tenant);
+
+        result.Problem!.ShouldContain("does not match the events");
+        result.LeafIndex!.Value.ShouldBeLessThanOrEqualTo(12);
+        result.EventId.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task the_first_of_several_tampered_events_is_reported_though_chunks_are_verified_in_parallel()
     {
         // 700 events: leaves are recomputed in chunks of 256 on several threads; the smallest bad index must win.

@@ -112,7 +112,7 @@ public static class VerifyLog
                 index += ChunkSize;
                 if (CheckHeads(tree, heads, ref nextHead) is { } failed)
                 {
-                    return HeadMismatch(tenant, sealedSize, heads, failed, index, chunk.EventIdAt(ChunkSize - 1));
+                    return HeadMismatch(tenant, sealedSize, heads, failed, index);
                 }
             }
             else
@@ -123,7 +123,7 @@ public static class VerifyLog
                     index++;
                     if (CheckHeads(tree, heads, ref nextHead) is { } failed)
                     {
-                        return HeadMismatch(tenant, sealedSize, heads, failed, index, chunk.EventIdAt(i));
+                        return HeadMismatch(tenant, sealedSize, heads, failed, index);
                     }
                 }
             }
@@ -176,8 +176,24 @@ public static class VerifyLog
         return null;
     }
 
-    private static TenantVerification HeadMismatch(string tenant, long sealedSize, List<TreeHead> heads, int failed, long index, string? eventId) =>
-        new(tenant, index, sealedSize, heads.Count, $"tree head #{failed + 1} (size {heads[failed].TreeSize}) does not match the events", index - 1, eventId);
+    /// <summary>
+    /// A signed root that the events do not give, although every event gave its stored leaf: an event and its stored
+    /// leaf were changed together (or the tiles were). Which event cannot be told, only that it is at or after the
+    /// previous head's size, whose root still matched; no event is named, as naming one would blame a bystander.
+    /// </summary>
+    private static TenantVerification HeadMismatch(string tenant, long sealedSize, List<TreeHead> heads, int failed, long index)
+    {
+        var from = failed > 0 ? heads[failed - 1].TreeSize : 0;
+        var to = heads[failed].TreeSize;
+        return new(
+            tenant,
+            index,
+            sealedSize,
+            heads.Count,
+            $"tree head #{failed + 1} (size {to}) does not match the events, though each event matches its stored leaf: an event at positions {from}–{to - 1} was changed together with its stored leaf (or the stored tiles were)",
+            from,
+            null);
+    }
 
     /// <summary>
     /// The reader: the tenant's events in log order and its level-0 tiles beside them (a second connection), one
