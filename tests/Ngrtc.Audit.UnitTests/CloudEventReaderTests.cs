@@ -131,6 +131,66 @@ public class CloudEventReaderTests
     }
 
     [Fact]
+    public void a_name_the_emitter_chose_is_quoted_only_when_it_looks_like_a_field_name()
+    {
+        // A phone number or URI sent as a member name must not come back in a refusal (logs, dead letters).
+        var e = Events.ExposureDisclosed();
+        e["data"]!["tel:+4915550000001"] = 1;
+        e["+4915550000002"] = "x";
+        e["data"]!["extraField"] = 2;
+
+        var errors = ErrorsOf(e);
+
+        errors.Select(x => x.Field).ShouldBe(["(a name of 14 characters)", "data.(a name of 18 characters)", "data.extraField"], ignoreOrder: true);
+        string.Join(" ", errors).ShouldNotContain("491555000000");
+    }
+
+    [Theory]
+    [InlineData("id", "id")]
+    [InlineData("subject", "data.subject")]
+    public void a_string_escaping_a_lone_surrogate_is_refused_by_name(string member, string field)
+    {
+        var e = Events.ExposureDisclosed();
+        if (field == member)
+        {
+            e[member] = "MARK";
+        }
+        else
+        {
+            e["data"]![member] = "MARK";
+        }
+
+        var item = CloudEventReader.Read(CloudEventContentTypes.Single, e.ToJsonString().Replace("MARK", "x\\ud800")).Items.ShouldHaveSingleItem();
+
+        item.Errors.ShouldContain(new FieldError(field, "is not valid Unicode (it escapes a lone surrogate)"));
+    }
+
+    [Fact]
+    public void a_member_name_escaping_a_lone_surrogate_is_refused_not_thrown()
+    {
+        var e = Events.ExposureDisclosed();
+        e["data"]!["MARK"] = 1;
+
+        var item = CloudEventReader.Read(CloudEventContentTypes.Single, e.ToJsonString().Replace("MARK", "\\udc00")).Items.ShouldHaveSingleItem();
+
+        item.Errors.ShouldBe([new FieldError("$", "a member name is not valid Unicode (it escapes a lone surrogate)")]);
+    }
+
+    [Fact]
+    public void blank_strings_and_nul_characters_are_refused_by_name()
+    {
+        var e = Events.ExposureDisclosed(subject: "   ");
+        e["tenant"] = "op\u00001";
+        e["correlationid"] = " ";
+
+        var errors = ErrorsOf(e);
+
+        errors.ShouldContain(new FieldError("data.subject", "must not be blank"));
+        errors.ShouldContain(new FieldError("correlationid", "must not be blank"));
+        errors.ShouldContain(new FieldError("tenant", "must not contain U+0000 (PostgreSQL stores no such JSON string)"));
+    }
+
+    [Fact]
     public void a_missing_personal_field_is_named()
     {
         var e = Events.ExposureDisclosed();

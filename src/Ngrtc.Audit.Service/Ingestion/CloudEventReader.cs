@@ -40,6 +40,8 @@ public static class CloudEventReader
     private static readonly HashSet<string> LegalBases = [.. CloudEventEnvelope.LegalBases];
 
     // Which of the two values would count is up to each reader, and the leaf's canonical form has none (RFC 8785).
+    private const string NotUnicode = "is not valid Unicode (it escapes a lone surrogate)";
+
     private const string DuplicateReason = "appears twice in one object (I-JSON, RFC 7493 §2.3)";
 
     private static readonly HashSet<string> KnownAttributes = [.. CloudEventEnvelope.Attributes.Select(a => a.Name)];
@@ -111,6 +113,19 @@ public static class CloudEventReader
 
     private static ReadItem ReadOne(JsonElement e, int index, string prefix)
     {
+        try
+        {
+            return ReadEvent(e, index, prefix);
+        }
+        catch (InvalidOperationException)
+        {
+            // A member name escaping a lone surrogate (values are checked where they are read).
+            return new ReadItem(index, null, null, null, [new FieldError(prefix.Length == 0 ? "$" : prefix.TrimEnd('.'), "a member name " + NotUnicode)]);
+        }
+    }
+
+    private static ReadItem ReadEvent(JsonElement e, int index, string prefix)
+    {
         var errors = new List<FieldError>();
         void Fail(string field, string reason) => errors.Add(new FieldError(prefix + field, reason));
 
@@ -119,7 +134,7 @@ public static class CloudEventReader
         {
             if (!names.Add(property.Name))
             {
-                Fail(property.Name, DuplicateReason);
+                Fail(Quotable(property.Name), DuplicateReason);
             }
             else if (property.Name == "data_base64")
             {
@@ -127,7 +142,7 @@ public static class CloudEventReader
             }
             else if (!KnownAttributes.Contains(property.Name))
             {
-                Fail(property.Name, "unknown attribute");
+                Fail(Quotable(property.Name), "unknown attribute");
             }
         }
 
@@ -205,7 +220,7 @@ public static class CloudEventReader
         {
             if (!names.Add(property.Name))
             {
-                fail(property.Name, DuplicateReason);
+                fail(Quotable(property.Name), DuplicateReason);
                 continue;
             }
 
@@ -215,7 +230,7 @@ public static class CloudEventReader
             }
 
             // A field named like content is someone sending the content itself: say so rather than "unknown".
-            fail(property.Name, CommunicationContent.IsContentFieldName(property.Name)
+            fail(Quotable(property.Name), CommunicationContent.IsContentFieldName(property.Name)
                 ? CommunicationContent.ContentFieldReason
                 : $"unknown field for {descriptor.Type}");
         }
@@ -243,8 +258,11 @@ public static class CloudEventReader
             case FieldKind.String when value.ValueKind != JsonValueKind.String:
                 fail("must be a string");
                 break;
+            case FieldKind.String when TryText(value, out var text):
+                ValidateText(text, field.AllowedValues, fail);
+                break;
             case FieldKind.String:
-                ValidateText(value.GetString()!, field.AllowedValues, fail);
+                fail(NotUnicode);
                 break;
             case FieldKind.Integer when value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var integer)
                                         || Math.Abs(integer) > AuditCatalogue.MaxSafeInteger:
@@ -258,8 +276,11 @@ public static class CloudEventReader
             case FieldKind.Timestamp when value.ValueKind != JsonValueKind.String:
                 fail("must be an RFC 3339 timestamp string");
                 break;
+            case FieldKind.Timestamp when TryText(value, out var timestamp):
+                ParseTimestamp(timestamp, "", (_, reason) => fail(reason));
+                break;
             case FieldKind.Timestamp:
-                ParseTimestamp(value.GetString()!, "", (_, reason) => fail(reason));
+                fail(NotUnicode);
                 break;
             case FieldKind.StringList when value.ValueKind != JsonValueKind.Array:
                 fail("must be an array of strings");
@@ -267,7 +288,7 @@ public static class CloudEventReader
             case FieldKind.StringList when value.GetArrayLength() == 0:
                 fail("must not be empty");
                 break;
-            case FieldKind.StringList when value.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String || v.GetString()!.Length == 0):
+            case FieldKind.StringList when value.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String || (TryText(v, out var t) && t.Length == 0)):
                 fail("must be an array of non-empty strings");
                 break;
             case FieldKind.StringList:
@@ -275,7 +296,13 @@ public static class CloudEventReader
                 var reasons = new List<string>(1);
                 foreach (var item in value.EnumerateArray())
                 {
-                    ValidateText(item.GetString()!, field.AllowedValues, reasons.Add);
+                    if (!TryText(item, out var itemText))
+                    {
+                        reasons.Add(NotUnicode);
+                        continue;
+                    }
+
+                    ValidateText(itemText, field.AllowedValues, reasons.Add);
                     if (reasons.Count > 0)
                     {
                         fail(field.AllowedValues is null ? reasons[0] : "each item " + reasons[0]);
@@ -289,9 +316,9 @@ public static class CloudEventReader
 
     private static void ValidateText(string text, IReadOnlyList<string>? allowed, Action<string> fail)
     {
-        if (text.Length == 0)
+        if (Unstorable(text) is { } reason)
         {
-            fail("must not be empty");
+            fail(reason);
         }
         else if (allowed is not null)
         {
@@ -328,14 +355,53 @@ public static class CloudEventReader
             return null;
         }
 
-        var text = value.GetString()!;
-        if (text.Length == 0)
+        if (!TryText(value, out var text))
         {
-            fail(name, "must not be empty");
+            fail(name, NotUnicode);
+            return null;
+        }
+
+        if (Unstorable(text) is { } reason)
+        {
+            fail(name, reason);
             return null;
         }
 
         return text;
+    }
+
+    /// <summary>The string, or false when it escapes a lone surrogate (no Unicode string has it).</summary>
+    private static bool TryText(JsonElement value, out string text)
+    {
+        try
+        {
+            text = value.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = string.Empty;
+            return false;
+        }
+    }
+
+    /// <summary>Why a string cannot be an audit value (nothing to protect or find, or nothing PostgreSQL stores), or null.</summary>
+    private static string? Unstorable(string text) =>
+        text.Length == 0 ? "must not be empty"
+        : string.IsNullOrWhiteSpace(text) ? "must not be blank"
+        : text.Contains('\0') ? "must not contain U+0000 (PostgreSQL stores no such JSON string)"
+        : null;
+
+    /// <summary>
+    /// A member name the emitter chose, as a refusal may quote it: an identifier-like name (what fields are
+    /// called) as it is; any other by its length only, since it could be a phone number, a URI or content sent as
+    /// a name, and refusals go to logs and dead letters.
+    /// </summary>
+    private static string Quotable(string name)
+    {
+        var identifier = name.Length is > 0 and <= 64 && (char.IsAsciiLetter(name[0]) || name[0] == '_')
+            && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
+        return identifier ? name : $"(a name of {name.Length} characters)";
     }
 
     private static DateTimeOffset? ParseTimestamp(string text, string name, Action<string, string> fail)
