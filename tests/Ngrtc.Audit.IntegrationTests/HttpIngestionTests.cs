@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Ngrtc.Audit.Contracts;
+using Ngrtc.Audit.Protection;
 using Ngrtc.Audit.Service.Hosting;
 using Ngrtc.Audit.Tests;
 
@@ -33,6 +35,29 @@ public class HttpIngestionTests(ServiceFixture service)
         register.GetProperty("distinctSubjects").GetInt64().ShouldBe(1);
         register.GetProperty("byDataCategory").GetProperty("media-info").GetInt64().ShouldBe(1);
         register.GetRawText().ShouldNotContain("1555000001");
+    }
+
+    [Fact]
+    public async Task an_event_of_an_anonymised_epoch_gets_a_problem_naming_its_time_not_a_server_error()
+    {
+        var tenant = ServiceFixture.NewTenant();
+        var protector = service.Host.Services.GetRequiredService<FieldProtector>();
+        await protector.DestroyEpochAsync(tenant, new Epoch("2026-10"), DateTimeOffset.UtcNow);
+        var late = Events.ExposureDisclosed("h-old", tenant, time: "2026-10-15T10:00:00Z");
+        using var client = service.Emitter(late);
+
+        var response = await client.PostEvent(late);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var problem = await response.Json();
+        problem.GetRawText().ShouldContain("2026-10");
+        problem.GetProperty("errors")[0].GetProperty("field").GetString().ShouldBe("time");
+        problem.GetRawText().ShouldNotContain("1555000001");
+        (await Api.StoredEventCount(tenant)).ShouldBe(0);
+
+        // The service goes on: an event of the current epoch is stored.
+        (await client.PostEvent(Events.ExposureDisclosed("h-new", tenant, time: DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ")))).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await Api.StoredEventCount(tenant)).ShouldBe(1);
     }
 
     [Fact]

@@ -52,7 +52,18 @@ public static class PostEvents
         }
 
         var valid = read.Items.Where(i => i.IsValid).ToList();
-        var appended = valid.Count == 0 ? [] : await store.AppendAsync([.. valid.Select(i => i.Event!)], ct);
+        IReadOnlyList<AppendOutcome> appended;
+        try
+        {
+            appended = valid.Count == 0 ? [] : await store.AppendAsync([.. valid.Select(i => i.Event!)], ct);
+        }
+        catch (Ngrtc.Audit.Protection.EpochAnonymisedException e)
+        {
+            // The request's events share one transaction, so none of them was stored; the emitter may resend the others.
+            var field = read.IsBatch ? "[*].time" : "time";
+            return Problems.InvalidInput([new FieldError(field, $"falls in pseudonym epoch {e.Epoch.Label}, which was anonymised (its pepper destroyed): events of that period can no longer be recorded; nothing of this request was stored")]);
+        }
+
         var status = valid.Zip(appended, (item, outcome) => (item.Index, outcome.Status)).ToDictionary();
 
         var results = read.Items
