@@ -190,6 +190,44 @@ public class CloudEventReaderTests
         errors.ShouldContain(new FieldError("tenant", "must not contain U+0000 (PostgreSQL stores no such JSON string)"));
     }
 
+    [Theory]
+    [InlineData("subject", "tel:+491555000099")]
+    [InlineData("subject", "+49 1555 000099")]
+    [InlineData("correlationid", "sip:alice@example.org")]
+    [InlineData("id", "mailto:alice@example.org")]
+    public void a_person_in_the_clear_envelope_is_refused_by_name_without_the_value(string attribute, string value)
+    {
+        var e = Events.ExposureDisclosed();
+        e[attribute] = value;
+
+        var errors = ErrorsOf(e);
+
+        errors.ShouldBe([new FieldError(attribute, "must not carry personal data (a telephone number or a person's URI): put identifiers in the data fields the catalogue classifies")]);
+        string.Join(" ", errors).ShouldNotContain("1555");
+        string.Join(" ", errors).ShouldNotContain("alice");
+    }
+
+    [Theory]
+    [InlineData("id", "100000001")]
+    [InlineData("correlationid", "4711000012")]
+    [InlineData("subject", "subscription-42")]
+    public void counters_and_plain_names_in_the_envelope_are_read(string attribute, string value)
+    {
+        var e = Events.ExposureDisclosed();
+        e[attribute] = value;
+
+        Single(e).Items.ShouldHaveSingleItem().Errors.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void content_in_the_envelope_is_refused()
+    {
+        var e = Events.ExposureDisclosed();
+        e["correlationid"] = "eyJhbGciOiJFUzI1NiIsInR5cCI6InBhc3Nwb3J0In0.eyJvcmlnIjp7InRuIjoiMTIzIn19.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl";
+
+        ErrorsOf(e).ShouldHaveSingleItem().Field.ShouldBe("correlationid");
+    }
+
     [Fact]
     public void a_missing_personal_field_is_named()
     {

@@ -175,6 +175,8 @@ public static class CloudEventReader
 
         OptionalString(e, "dataschema", Fail);
         var subject = OptionalString(e, "subject", Fail);
+        RefuseInEnvelope("subject", subject, Fail, numbersToo: true);
+        RefuseInEnvelope("id", id, Fail, numbersToo: false);
         var tenant = RequiredString(e, "tenant", Fail);
         var nfType = RequiredString(e, "nftype", Fail);
         if (nfType is not null && !NfTypes.Contains(nfType))
@@ -183,6 +185,7 @@ public static class CloudEventReader
         }
 
         var correlationId = OptionalString(e, "correlationid", Fail);
+        RefuseInEnvelope("correlationid", correlationId, Fail, numbersToo: false);
         var purpose = RequiredString(e, "purpose", Fail);
         var legalBasis = RequiredString(e, "legalbasis", Fail);
         if (legalBasis is not null && !LegalBases.Contains(legalBasis))
@@ -368,6 +371,42 @@ public static class CloudEventReader
         }
 
         return text;
+    }
+
+    /// <summary>
+    /// The envelope is stored in clear and covered by the leaf, so protection, retention and erasure cannot reach
+    /// it: an attribute that carries content, or a person's number or URI (EVENTS.md: the CloudEvents subject
+    /// must not carry personal data), is refused. Identifiers go in the data fields the catalogue classifies.
+    /// </summary>
+    /// <param name="numbersToo">Also refuse a bare number of 7 digits or more (for ids, counters look like that).</param>
+    private static void RefuseInEnvelope(string name, string? value, Action<string, string> fail, bool numbersToo)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (CommunicationContent.Refusal(value) is { } content)
+        {
+            fail(name, content);
+        }
+        else if (LooksLikePersonalIdentifier(value, numbersToo))
+        {
+            fail(name, "must not carry personal data (a telephone number or a person's URI): put identifiers in the data fields the catalogue classifies");
+        }
+    }
+
+    private static bool LooksLikePersonalIdentifier(string value, bool numbersToo)
+    {
+        var scheme = value.IndexOf(':');
+        if (scheme > 0 && value[..scheme].ToLowerInvariant() is "tel" or "sip" or "sips" or "mailto" or "im" or "pres")
+        {
+            return true;
+        }
+
+        // A telephone number, however written: at least 7 digits and nothing but digits and separators.
+        var digits = value.Count(char.IsAsciiDigit);
+        return numbersToo && digits >= 7 && value.All(c => char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '.' or '(' or ')');
     }
 
     /// <summary>The string, or false when it escapes a lone surrogate (no Unicode string has it).</summary>
