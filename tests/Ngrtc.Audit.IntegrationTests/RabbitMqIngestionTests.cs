@@ -38,6 +38,20 @@ public class RabbitMqIngestionTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task a_content_type_with_parameters_is_read_as_its_media_type()
+    {
+        // AMQP clients often add a charset; the media type is what counts, as over HTTP.
+        var tenant = ServiceFixture.NewTenant();
+
+        await Publish(
+            "Application/CloudEvents-Batch+JSON; charset=utf-8",
+            new JsonArray(Events.ExposureDisclosed("p-1", tenant), Events.IdentityVerified("p-2", tenant)).ToJsonString());
+        await Publish(CloudEventContentTypes.Single + "; charset=utf-8", Events.IdentityVerified("p-3", tenant).ToJsonString());
+
+        await ServiceFixture.StoredEventsReach(tenant, 3, "three events over AMQP with charset parameters");
+    }
+
+    [Fact]
     public async Task a_redelivered_amqp_message_is_stored_once()
     {
         var tenant = ServiceFixture.NewTenant();

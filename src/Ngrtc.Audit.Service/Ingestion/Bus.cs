@@ -129,6 +129,11 @@ public static class Bus
                 opts.ListenToRabbitQueue(bus.RabbitMq.Queue)
                     .DefaultIncomingMessage<AuditEventMessage>()
                     .DefaultSerializer(new RawCloudEventSerializer(CloudEventContentTypes.Single))
+                    // AMQP clients often add parameters ("; charset=utf-8"); Wolverine picks the serializer by the
+                    // exact content type, so ours are found by their media type, as HTTP reads it.
+                    .UseInterop((_, mapper) => mapper.MapIncomingProperty(
+                        e => e.ContentType!,
+                        (envelope, properties) => envelope.ContentType = RawCloudEventSerializer.MediaTypeOf(properties.ContentType)))
                     .PreFetchCount(bus.RabbitMq.PrefetchCount)
                     .ListenerCount(bus.RabbitMq.ListenerCount)
                     .DeadLetterQueueing(new DeadLetterQueue("ngrtc.audit.unused-dlq", DeadLetterQueueMode.WolverineStorage))

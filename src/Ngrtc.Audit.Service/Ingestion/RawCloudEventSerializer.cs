@@ -14,6 +14,16 @@ public sealed class RawCloudEventSerializer(string contentType) : IMessageSerial
 {
     public string ContentType { get; } = contentType;
 
+    /// <summary>
+    /// One of the CloudEvents content types as its bare media type (lower case, no parameters); any other
+    /// content type as it came, for the handler to refuse by name.
+    /// </summary>
+    public static string? MediaTypeOf(string? contentType)
+    {
+        var media = contentType?.Split(';', 2)[0].Trim().ToLowerInvariant();
+        return media is CloudEventContentTypes.Single or CloudEventContentTypes.Batch ? media : contentType;
+    }
+
     public byte[] Write(Envelope envelope) => WriteMessage(envelope.Message!);
 
     public object ReadFromData(Type messageType, Envelope envelope) => Read(envelope.Data ?? []);
