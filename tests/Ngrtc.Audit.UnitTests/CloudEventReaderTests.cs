@@ -410,12 +410,36 @@ public class CloudEventReaderTests
     [InlineData("2026-11-28")]
     [InlineData("2026-11-28T10:15:00")]
     [InlineData("yesterday at noon")]
+    [InlineData("2026-11-28T10:15:00 +01:00")]
+    [InlineData("2026-11-28 10:15:00Z")]
+    [InlineData("2026-11-28T10:15:00+0100")]
+    [InlineData("2026-11-28T10:15Z")]
     public void a_time_that_is_not_rfc3339_is_refused(string time)
     {
         var e = Events.ExposureDisclosed();
         e["time"] = time;
 
         ErrorsOf(e).ShouldContain(f => f.Field == "time");
+    }
+
+    [Theory]
+    [InlineData("2026-11-28T10:15:00Z", "2026-11-28T10:15:00.0000000+00:00")]
+    [InlineData("2026-11-28t11:15:00.123456789+01:00", "2026-11-28T10:15:00.1234568+00:00")] // .NET keeps 7 digits, rounded
+    [InlineData("2026-11-28T08:15:00.5-02:00", "2026-11-28T10:15:00.5000000+00:00")]
+    public void an_rfc3339_time_is_read_in_utc(string time, string utc)
+    {
+        var e = Events.ExposureDisclosed();
+        e["time"] = time;
+
+        Single(e).Items.ShouldHaveSingleItem().Event!.Envelope.Time.ToString("O").ShouldBe(utc);
+    }
+
+    [Fact]
+    public void a_message_without_a_body_is_refused_not_thrown()
+    {
+        var result = CloudEventReader.Read(CloudEventContentTypes.Single, null);
+
+        result.BodyError.ShouldBe(new FieldError("$", "the message has no body"));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Ngrtc.Audit.Contracts;
 using Ngrtc.Audit.Contracts.Catalogue;
 using Ngrtc.Audit.Domain;
@@ -31,7 +32,7 @@ public sealed record ReadResult(FieldError? BodyError, IReadOnlyList<ReadItem> I
 /// Parses and validates CloudEvents 1.0 in structured JSON mode, single or batch, against the catalogue.
 /// Pure: no clock, no I/O. Error reasons name the attribute or field and never repeat its value.
 /// </summary>
-public static class CloudEventReader
+public static partial class CloudEventReader
 {
     public const int MaxBatchSize = 1000;
 
@@ -46,8 +47,13 @@ public static class CloudEventReader
 
     private static readonly HashSet<string> KnownAttributes = [.. CloudEventEnvelope.Attributes.Select(a => a.Name)];
 
-    public static ReadResult Read(string? contentType, string body)
+    public static ReadResult Read(string? contentType, string? body)
     {
+        if (body is null)
+        {
+            return ReadResult.Fail("$", "the message has no body");
+        }
+
         var mediaType = MediaType(contentType);
         var isBatch = mediaType == CloudEventContentTypes.Batch;
         if (!isBatch && mediaType != CloudEventContentTypes.Single)
@@ -445,9 +451,8 @@ public static class CloudEventReader
 
     private static DateTimeOffset? ParseTimestamp(string text, string name, Action<string, string> fail)
     {
-        // RFC 3339: a date, 'T', a time and an explicit offset or Z.
-        var hasOffset = text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-');
-        if (text.Length < 20 || text[10] is not ('T' or 't') || !hasOffset
+        // RFC 3339 §5.6 exactly: a date, 'T', a time (fraction optional) and Z or a ±hh:mm offset, nothing between.
+        if (!Rfc3339().IsMatch(text)
             || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
         {
             fail(name, "must be an RFC 3339 timestamp with an offset, e.g. 2026-11-28T10:15:00Z");
@@ -456,4 +461,7 @@ public static class CloudEventReader
 
         return parsed.ToUniversalTime();
     }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex Rfc3339();
 }
