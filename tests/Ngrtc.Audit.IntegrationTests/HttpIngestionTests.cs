@@ -56,7 +56,7 @@ public class HttpIngestionTests(ServiceFixture service)
         (await Api.StoredEventCount(tenant)).ShouldBe(0);
 
         // The service goes on: an event of the current epoch is stored.
-        (await client.PostEvent(Events.ExposureDisclosed("h-new", tenant, time: DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ")))).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await client.PostEvent(Events.ExposureDisclosed("h-new", tenant, time: Ngrtc.Audit.Contracts.Catalogue.AuditCloudEvent.Timestamp(DateTimeOffset.UtcNow)))).StatusCode.ShouldBe(HttpStatusCode.Accepted);
         (await Api.StoredEventCount(tenant)).ShouldBe(1);
     }
 

@@ -97,6 +97,7 @@ public class CloudEventReaderTests
     [InlineData(9_007_199_254_740_992L)]
     [InlineData(-9_007_199_254_740_993L)]
     [InlineData(long.MaxValue)]
+    [InlineData(long.MinValue)]
     public void an_integer_a_double_cannot_hold_exactly_is_refused(long value)
     {
         // Canonical leaf bytes write numbers as doubles: 2^53 and 2^53 + 1 would share one leaf.
@@ -193,6 +194,8 @@ public class CloudEventReaderTests
     [Theory]
     [InlineData("subject", "tel:+491555000099")]
     [InlineData("subject", "+49 1555 000099")]
+    [InlineData("subject", "015550000099")]
+    [InlineData("subject", " <sip:alice@example.org>")]
     [InlineData("correlationid", "sip:alice@example.org")]
     [InlineData("id", "mailto:alice@example.org")]
     public void a_person_in_the_clear_envelope_is_refused_by_name_without_the_value(string attribute, string value)
@@ -211,6 +214,8 @@ public class CloudEventReaderTests
     [InlineData("id", "100000001")]
     [InlineData("correlationid", "4711000012")]
     [InlineData("subject", "subscription-42")]
+    [InlineData("subject", "2026-11-28")]
+    [InlineData("subject", "192.168.100.1")]
     public void counters_and_plain_names_in_the_envelope_are_read(string attribute, string value)
     {
         var e = Events.ExposureDisclosed();
@@ -426,6 +431,7 @@ public class CloudEventReaderTests
     [InlineData("2026-11-28T10:15:00Z", "2026-11-28T10:15:00.0000000+00:00")]
     [InlineData("2026-11-28t11:15:00.123456789+01:00", "2026-11-28T10:15:00.1234568+00:00")] // .NET keeps 7 digits, rounded
     [InlineData("2026-11-28T08:15:00.5-02:00", "2026-11-28T10:15:00.5000000+00:00")]
+    [InlineData("2026-11-28T10:15:00.1234567890Z", "2026-11-28T10:15:00.1234568+00:00")]
     public void an_rfc3339_time_is_read_in_utc(string time, string utc)
     {
         var e = Events.ExposureDisclosed();

@@ -114,7 +114,8 @@ public static partial class CloudEventReader
         }
     }
 
-    private static string? MediaType(string? contentType) =>
+    /// <summary>The media type of a content type: lower case, without parameters.</summary>
+    public static string? MediaType(string? contentType) =>
         contentType?.Split(';', 2)[0].Trim().ToLowerInvariant();
 
     private static ReadItem ReadOne(JsonElement e, int index, string prefix)
@@ -274,7 +275,7 @@ public static partial class CloudEventReader
                 fail(NotUnicode);
                 break;
             case FieldKind.Integer when value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var integer)
-                                        || Math.Abs(integer) > AuditCatalogue.MaxSafeInteger:
+                                        || integer is < -AuditCatalogue.MaxSafeInteger or > AuditCatalogue.MaxSafeInteger:
                 // The leaf's canonical form (RFC 8785) writes numbers as doubles: beyond 2^53 two stored values
                 // would share one leaf, so an edit there would go unseen (I-JSON, RFC 7493 §2.2).
                 fail($"must be an integer between -{AuditCatalogue.MaxSafeInteger} and {AuditCatalogue.MaxSafeInteger}");
@@ -404,15 +405,24 @@ public static partial class CloudEventReader
 
     private static bool LooksLikePersonalIdentifier(string value, bool numbersToo)
     {
+        value = value.Trim().TrimStart('<');
         var scheme = value.IndexOf(':');
         if (scheme > 0 && value[..scheme].ToLowerInvariant() is "tel" or "sip" or "sips" or "mailto" or "im" or "pres")
         {
             return true;
         }
 
-        // A telephone number, however written: at least 7 digits and nothing but digits and separators.
+        // A telephone number, however written: nothing but digits and separators, and either a leading '+' with
+        // 7 digits or more, or 7 digits in a row (a date or an IPv4 address has neither).
         var digits = value.Count(char.IsAsciiDigit);
-        return numbersToo && digits >= 7 && value.All(c => char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '.' or '(' or ')');
+        var longestRun = 0;
+        for (int i = 0, run = 0; i < value.Length; i++)
+        {
+            run = char.IsAsciiDigit(value[i]) ? run + 1 : 0;
+            longestRun = Math.Max(longestRun, run);
+        }
+
+        return numbersToo && digits >= 7 && (value[0] == '+' || longestRun >= 7) && value.All(c => char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '.' or '(' or ')');
     }
 
     /// <summary>The string, or false when it escapes a lone surrogate (no Unicode string has it).</summary>
@@ -462,6 +472,6 @@ public static partial class CloudEventReader
         return parsed.ToUniversalTime();
     }
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$", RegexOptions.CultureInvariant)]
     private static partial Regex Rfc3339();
 }

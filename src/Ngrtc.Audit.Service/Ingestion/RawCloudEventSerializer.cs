@@ -20,7 +20,7 @@ public sealed class RawCloudEventSerializer(string contentType) : IMessageSerial
     /// </summary>
     public static string? MediaTypeOf(string? contentType)
     {
-        var media = contentType?.Split(';', 2)[0].Trim().ToLowerInvariant();
+        var media = CloudEventReader.MediaType(contentType);
         return media is CloudEventContentTypes.Single or CloudEventContentTypes.Batch ? media : contentType;
     }
 

@@ -80,10 +80,11 @@ public sealed class Sealer(NpgsqlDataSource database, TreeHeadSigning signing, I
                 logger.LogInformation("Sealing of tenant {Tenant} goes on again", tenant);
             }
         }
-        catch (Exception e) when (e is not (NpgsqlException or TimeoutException or OperationCanceledException))
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
         {
-            // Our own data-integrity messages name positions and sizes only; other exceptions by type alone, as
-            // their messages could quote stored data.
+            // Damage in the stored data: our own data-integrity messages name positions and sizes only; the
+            // canonicalizer's (a stored event with no canonical form) by type alone, as they could quote stored data.
+            // Anything else (a broken signing key, a bug) still stops the service loudly.
             var reason = e is InvalidDataException ? e.Message : e.GetType().Name;
             if (!_stuck.TryGetValue(tenant, out var known) || known != reason)
             {
