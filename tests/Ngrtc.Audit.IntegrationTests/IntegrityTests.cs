@@ -63,6 +63,19 @@ public class IntegrityTests(ServiceFixture service)
 
     private const string Log = "ngrtc.mt_events where tenant_id = $1 and stream_id = 'audit-log'";
 
+    /// <summary>
+    /// Copies the 10-event log of <paramref name="source"/> (the rows that match <paramref name="where"/>) into a
+    /// new tenant's log as rows alone, as an older version or a bulk import leaves them: no leaf rows.
+    /// </summary>
+    private static Task CopyLogWithoutLeafRows(string source, string tenant, string where) => Sql(
+        $"""
+        insert into ngrtc.mt_streams (tenant_id, id, version, timestamp, created) values ($1, 'audit-log', 10, now(), now());
+        insert into ngrtc.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived)
+        select nextval('ngrtc.mt_events_sequence'), gen_random_uuid(), stream_id, version, data, type, timestamp, $1, mt_dotnet_type, false
+        from ngrtc.mt_events where {where} and tenant_id = '{source}' and stream_id = 'audit-log' order by version
+        """,
+        tenant);
+
     [Fact]
     public async Task a_served_inclusion_proof_verifies_offline_against_the_signed_head_and_the_jwks()
     {
@@ -348,14 +361,7 @@ public class IntegrityTests(ServiceFixture service)
         // log. It says so once, and goes on sealing the other tenants' logs (the service stays up).
         var source = await SealedTenant(10);
         var damaged = ServiceFixture.NewTenant();
-        await Sql(
-            """
-            insert into ngrtc.mt_streams (tenant_id, id, version, timestamp, created) values ($1, 'audit-log', 10, now(), now());
-            insert into ngrtc.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived)
-            select nextval('ngrtc.mt_events_sequence'), gen_random_uuid(), stream_id, version, data, type, timestamp, $1, mt_dotnet_type, false
-            from ngrtc.mt_events where version <> 5 and tenant_id = '
-            """ + source + "' and stream_id = 'audit-log' order by version",
-            damaged);
+        await CopyLogWithoutLeafRows(source, damaged, "version <> 5");
 
         var said = $"Sealing of tenant {damaged} stopped: The log of a tenant jumps from position 4 to 5";
         await ServiceFixture.Eventually(() => Task.FromResult(CapturedLogs.Provider.Text().Contains(said) ? "" : null), "the sealer's error");
@@ -372,14 +378,7 @@ public class IntegrityTests(ServiceFixture service)
         // leaf rows), then five through the service (with rows): the sealer hashes the ten, then folds in the five.
         var source = await SealedTenant(10);
         var tenant = ServiceFixture.NewTenant();
-        await Sql(
-            """
-            insert into ngrtc.mt_streams (tenant_id, id, version, timestamp, created) values ($1, 'audit-log', 10, now(), now());
-            insert into ngrtc.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived)
-            select nextval('ngrtc.mt_events_sequence'), gen_random_uuid(), stream_id, version, data, type, timestamp, $1, mt_dotnet_type, false
-            from ngrtc.mt_events where tenant_id = '
-            """ + source + "' and stream_id = 'audit-log' order by version",
-            tenant);
+        await CopyLogWithoutLeafRows(source, tenant, "true");
         using var emitter = service.Client(Roles.Emitter, tenant, Ibcf);
         (await emitter.PostBatch([.. Enumerable.Range(10, 5).Select(i => Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant))])).EnsureSuccessStatusCode();
 
