@@ -40,9 +40,9 @@ public static partial class CloudEventReader
 
     private static readonly HashSet<string> LegalBases = [.. CloudEventEnvelope.LegalBases];
 
-    // Which of the two values would count is up to each reader, and the leaf's canonical form has none (RFC 8785).
     private const string NotUnicode = "is not valid Unicode (it escapes a lone surrogate)";
 
+    // Which of the two values would count is up to each reader, and the leaf's canonical form has none (RFC 8785).
     private const string DuplicateReason = "appears twice in one object (I-JSON, RFC 7493 §2.3)";
 
     private static readonly HashSet<string> KnownAttributes = [.. CloudEventEnvelope.Attributes.Select(a => a.Name)];
@@ -412,6 +412,11 @@ public static partial class CloudEventReader
             return true;
         }
 
+        if (!numbersToo)
+        {
+            return false;
+        }
+
         // A telephone number, however written: nothing but digits and separators, and either a leading '+' with
         // 7 digits or more, or 7 digits in a row (a date or an IPv4 address has neither).
         var digits = value.Count(char.IsAsciiDigit);
@@ -422,7 +427,7 @@ public static partial class CloudEventReader
             longestRun = Math.Max(longestRun, run);
         }
 
-        return numbersToo && digits >= 7 && (value[0] == '+' || longestRun >= 7) && value.All(c => char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '.' or '(' or ')');
+        return digits >= 7 && (value[0] == '+' || longestRun >= 7) && value.All(c => char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '.' or '(' or ')');
     }
 
     /// <summary>The string, or false when it escapes a lone surrogate (no Unicode string has it).</summary>
