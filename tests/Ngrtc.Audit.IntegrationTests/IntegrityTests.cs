@@ -372,6 +372,39 @@ public class IntegrityTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task a_damaged_tile_above_the_leaves_is_found_and_the_sealer_signs_nothing_over_it()
+    {
+        // 600 events: level-1 tile 0 holds the roots of the first two level-0 tiles. Proofs are served through it;
+        // the events, the leaf tiles and the signed heads stay as they were.
+        var tenant = await SealedTenant(600);
+        (await Verify(tenant)).Problem.ShouldBeNull();
+        await Sql("update ngrtc.merkle_tiles set hashes = set_byte(hashes, 7, get_byte(hashes, 7) # 1) where tenant_id = $1 and level = 1 and idx = 0", tenant);
+
+        var result = await Verify(tenant);
+        result.Problem!.ShouldStartWith("the stored tile at level 1, index 0 differs");
+        result.LeafIndex.ShouldBeNull();
+        result.EventId.ShouldBeNull();
+
+        // The next head is due within two seconds with nothing new: the tiles no longer give the signed root, so
+        // the sealer refuses to sign (a fork under the key) and says so, and verification still names the tile.
+        var said = $"Sealing of tenant {tenant} stopped: The stored tiles of a tenant's tree no longer extend the head signed at size 600";
+        await ServiceFixture.Eventually(() => Task.FromResult(CapturedLogs.Provider.Text().Contains(said) ? "" : null), "the sealer's refusal");
+        (await Verify(tenant)).Problem!.ShouldStartWith("the stored tile at level 1, index 0 differs");
+
+        // New events are stored, but not sealed: a consistency proof from 600 through the damaged tile fails, so
+        // no head and no tree size past 600 is written (each try is rolled back; the sealer polls every 100 ms).
+        using var emitter = service.Client(Roles.Emitter, tenant, Ibcf);
+        (await emitter.PostBatch([.. Enumerable.Range(600, 10).Select(i => Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant))])).EnsureSuccessStatusCode();
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        using var client = Reader(tenant);
+        (await (await client.GetAsync($"/api/v1/integrity/tree-heads/latest?tenant={tenant}")).Json()).GetProperty("treeSize").GetInt64().ShouldBe(600);
+        var stillBad = await Verify(tenant);
+        stillBad.SealedSize.ShouldBe(600);
+        stillBad.Events.ShouldBe(610);
+        stillBad.Problem!.ShouldStartWith("the stored tile at level 1, index 0 differs");
+    }
+
+    [Fact]
     public async Task events_stored_without_leaf_rows_are_read_back_hashed_and_sealed_before_the_ones_that_have_rows()
     {
         // Ten events stored by other means (copied rows, as an older version or a bulk import leaves them: no

@@ -83,6 +83,78 @@ public class MerkleTilesTests
         }
     }
 
+    /// <summary>The tiles a sealer stores for <paramref name="size"/> leaves, written in steps as it does.</summary>
+    private static Dictionary<(int Level, long Index), byte[]> SealedTiles(int size)
+    {
+        var tiles = new Dictionary<(int, long), byte[]>();
+        var edge = new TileEdge(0, []);
+        for (var i = 0; i < size; i++)
+        {
+            edge.Append(Leaf(i));
+            if (i % 5000 == 0 || i == size - 1)
+            {
+                foreach (var tile in edge.TakeChanges())
+                {
+                    tiles[(tile.Level, tile.Index)] = tile.Hashes;
+                }
+            }
+        }
+
+        return tiles;
+    }
+
+    /// <summary>What verification does: the upper tiles rebuilt from the roots of the complete level-0 tiles.</summary>
+    private static string? CheckUpper(Dictionary<(int Level, long Index), byte[]> tiles, int size)
+    {
+        var upper = new UpperTiles();
+        for (var index = 0L; index < size / MerkleTiles.Width; index++)
+        {
+            upper.Add(MerkleTiles.PerfectRoot(tiles[(0, index)], 0, MerkleTiles.Width));
+        }
+
+        return upper.FirstDifference(tiles.Where(t => t.Key.Level > 0).ToDictionary());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(255)]
+    [InlineData(256)]
+    [InlineData(700)]
+    [InlineData(65_536)]
+    [InlineData(70_000)]
+    public void upper_tiles_rebuilt_from_the_level_zero_tiles_match_the_stored_ones(int size)
+    {
+        var tiles = SealedTiles(size);
+        CheckUpper(tiles, size).ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData(1, 0, 5)] // a complete level-1 tile
+    [InlineData(1, 1, 0)] // the partial level-1 tile
+    [InlineData(2, 0, 0)] // the partial level-2 tile, whose one entry is the complete level-1 tile's root
+    public void a_changed_upper_tile_is_named(int level, long index, int entry)
+    {
+        var tiles = SealedTiles(70_000);
+        tiles[(level, index)][(entry * MerkleTiles.HashSize) + 7] ^= 1;
+        CheckUpper(tiles, 70_000).ShouldStartWith($"the stored tile at level {level}, index {index} differs");
+    }
+
+    [Fact]
+    public void a_missing_an_extra_and_a_shortened_upper_tile_are_named()
+    {
+        var missing = SealedTiles(70_000);
+        missing.Remove((1, 1));
+        CheckUpper(missing, 70_000).ShouldStartWith("the stored tile at level 1, index 1 is missing");
+
+        var extra = SealedTiles(700);
+        extra[(2, 0)] = new byte[MerkleTiles.HashSize];
+        CheckUpper(extra, 700).ShouldStartWith("the stored tile at level 2, index 0 is not accounted for");
+
+        var shortened = SealedTiles(700);
+        shortened[(1, 0)] = shortened[(1, 0)][..MerkleTiles.HashSize];
+        CheckUpper(shortened, 700).ShouldStartWith("the stored tile at level 1, index 0 differs");
+    }
+
     [Fact]
     public void an_edge_that_does_not_match_its_size_is_refused()
     {

@@ -119,7 +119,7 @@ public static class GetIntegrity
         }
 
         var plan = MerkleProofs.PlanInclusion(leafIndex, head.Head.TreeSize);
-        var nodes = await TileNodeReader.ForAsync(connection, tenant, plan.Nodes, ct);
+        var nodes = await TileNodeReader.ForAsync(connection, null, tenant, plan.Nodes, ct);
         var proof = plan.Rehash(nodes);
         return Results.Ok(new InclusionProofView(
             eventId, leafIndex, head.Head.TreeSize, Convert.ToBase64String(head.Head.RootHash), Convert.ToBase64String(Leaves.Hash(found[0].Data)), [.. proof.Select(Convert.ToBase64String)]));
@@ -151,7 +151,7 @@ public static class GetIntegrity
         }
 
         var plan = MerkleProofs.PlanConsistency(size1, size2);
-        var nodes = await TileNodeReader.ForAsync(connection, tenant, plan.Nodes, ct);
+        var nodes = await TileNodeReader.ForAsync(connection, null, tenant, plan.Nodes, ct);
         return Results.Ok(new ConsistencyProofView(
             size1, size2, Convert.ToBase64String(head1.Head.RootHash), Convert.ToBase64String(head2.Head.RootHash), [.. plan.Rehash(nodes).Select(Convert.ToBase64String)]));
     }

@@ -13,10 +13,10 @@ public sealed class TileNodeReader : IMerkleNodeReader
 
     private TileNodeReader(Dictionary<(int, long), byte[]> tiles) => _tiles = tiles;
 
-    public static async Task<TileNodeReader> ForAsync(NpgsqlConnection connection, string tenant, IEnumerable<NodeId> nodes, CancellationToken ct)
+    public static async Task<TileNodeReader> ForAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string tenant, IEnumerable<NodeId> nodes, CancellationToken ct)
     {
         var wanted = nodes.Select(n => MerkleTiles.Locate(n.Level, n.Index)).Select(s => (s.TileLevel, s.TileIndex)).Distinct().ToList();
-        return new TileNodeReader(await IntegrityTables.ReadTilesAsync(connection, null, tenant, wanted, ct));
+        return new TileNodeReader(await IntegrityTables.ReadTilesAsync(connection, tx, tenant, wanted, ct));
     }
 
     public void ReadNode(NodeId node, Span<byte> hash)

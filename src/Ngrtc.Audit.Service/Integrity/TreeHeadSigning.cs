@@ -70,11 +70,53 @@ public sealed class TreeHeadSigning : IDisposable
             return;
         }
 
+        var root = edge.Root();
+        if (last is not null && !await ExtendsAsync(connection, tx, tenant, last.Head, edge.Size, root, ct))
+        {
+            throw new InvalidDataException(
+                $"The stored tiles of a tenant's tree no longer extend the head signed at size {last.Head.TreeSize}; no head is signed and sealing stops there.");
+        }
+
         // A head is never dated before the one it follows, even when this node's clock is behind the one that
         // signed that head: verification refuses a chain whose time goes back.
         var at = last is null || now > last.Head.Timestamp ? now : last.Head.Timestamp;
-        var signed = _signer.Sign(tenant, edge.Size, edge.Root(), at, last?.Hash());
+        var signed = _signer.Sign(tenant, edge.Size, root, at, last?.Hash());
         await StoredHeads.AppendAsync(connection, tx, tenant, (last?.Seq ?? 0) + 1, signed, ct);
+    }
+
+    /// <summary>
+    /// Whether the tree the stored tiles give (<paramref name="size"/> leaves, <paramref name="root"/>) extends the
+    /// last signed head, checked with a consistency proof read from the same tiles: the sealer never signs a fork,
+    /// so tiles damaged under it stop its signing instead of putting a second history under the key.
+    /// </summary>
+    private static async Task<bool> ExtendsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string tenant, TreeHead last, long size, byte[] root, CancellationToken ct)
+    {
+        if (size == last.TreeSize)
+        {
+            return root.AsSpan().SequenceEqual(last.RootHash);
+        }
+
+        if (size < last.TreeSize)
+        {
+            return false;
+        }
+
+        if (last.TreeSize == 0)
+        {
+            return true;
+        }
+
+        var plan = MerkleProofs.PlanConsistency(last.TreeSize, size);
+        try
+        {
+            var nodes = await TileNodeReader.ForAsync(connection, tx, tenant, plan.Nodes, ct);
+            return ProofVerifier.VerifyConsistency(last.TreeSize, size, last.RootHash, root, plan.Rehash(nodes)).IsValid;
+        }
+        catch (InvalidOperationException)
+        {
+            // A tile the proof needs is missing or short.
+            return false;
+        }
     }
 
     public void Dispose()

@@ -16,7 +16,8 @@ public sealed record TenantVerification(string Tenant, long Events, long SealedS
 /// <summary>
 /// Full verification of the store, CloudTrail validate-logs style: every leaf recomputed from the stored events
 /// and compared with the sealed tiles, the tree rebuilt, every tree head's signature, chain and root checked
-/// against it. Reports the first bad leaf (index and event id) or head of each tenant.
+/// against it; last, the stored tiles above level 0 (from which proofs are served) rebuilt and compared. Reports the
+/// first bad leaf (index and event id), head or tile of each tenant.
 /// </summary>
 /// <remarks>
 /// A pipeline: one reader streams the events (as UTF-8 bytes) and the sealed leaf tiles, in log order, cut into
@@ -58,11 +59,28 @@ public static class VerifyLog
 
     private static async Task<TenantVerification> VerifyTenantAsync(NpgsqlDataSource database, NpgsqlConnection connection, string tenant, TreeHeadVerifier verifier, CancellationToken ct)
     {
+        // The sealed size and the tiles above level 0 in one snapshot, so a sealer running beside leaves them matching.
         long sealedSize;
-        await using (var size = new NpgsqlCommand($"select coalesce((select size from {IntegrityTables.Trees} where tenant_id = @t), 0)", connection))
+        var storedUpper = new Dictionary<(int Level, long Index), byte[]>();
+        await using (var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct))
         {
-            size.Parameters.AddWithValue("t", tenant);
-            sealedSize = (long)(await size.ExecuteScalarAsync(ct))!;
+            await using (var size = new NpgsqlCommand($"select coalesce((select size from {IntegrityTables.Trees} where tenant_id = @t), 0)", connection, snapshot))
+            {
+                size.Parameters.AddWithValue("t", tenant);
+                sealedSize = (long)(await size.ExecuteScalarAsync(ct))!;
+            }
+
+            await using var tiles = new NpgsqlCommand($"select level, idx, hashes from {IntegrityTables.Tiles} where tenant_id = @t and level > 0", connection, snapshot);
+            tiles.Parameters.AddWithValue("t", tenant);
+            await using (var reader = await tiles.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    storedUpper[(reader.GetInt32(0), reader.GetInt64(1))] = reader.GetFieldValue<byte[]>(2);
+                }
+            }
+
+            await snapshot.CommitAsync(ct);
         }
 
         // The heads first: signatures and chain, from the JWS alone.
@@ -85,7 +103,7 @@ public static class VerifyLog
         var reading = Task.Run(() => ReadChunksAsync(database, connection, tenant, sealedSize, chunks.Writer, stop.Token), CancellationToken.None);
         try
         {
-            return await JudgeAsync(tenant, sealedSize, heads, chunks.Reader, stop.Token);
+            return await JudgeAsync(tenant, sealedSize, heads, storedUpper, chunks.Reader, stop.Token);
         }
         finally
         {
@@ -95,10 +113,12 @@ public static class VerifyLog
         }
     }
 
-    /// <summary>The consumer: chunks in log order, the tree and the heads.</summary>
-    private static async Task<TenantVerification> JudgeAsync(string tenant, long sealedSize, List<TreeHead> heads, ChannelReader<Chunk> chunks, CancellationToken ct)
+    /// <summary>The consumer: chunks in log order, the tree and the heads; last, the stored tiles above level 0.</summary>
+    private static async Task<TenantVerification> JudgeAsync(
+        string tenant, long sealedSize, List<TreeHead> heads, Dictionary<(int Level, long Index), byte[]> storedUpper, ChannelReader<Chunk> chunks, CancellationToken ct)
     {
         var tree = new CompactMerkleTree();
+        var upper = new UpperTiles();
         var nextHead = 0;
         long index = 0;
         await foreach (var chunk in chunks.ReadAllAsync(ct))
@@ -133,6 +153,12 @@ public static class VerifyLog
                 return new TenantVerification(tenant, index, sealedSize, heads.Count, judged.Problem, chunk.First + bad, chunk.EventIdAt(bad));
             }
 
+            if (chunk.Count == ChunkSize && chunk.First + ChunkSize <= sealedSize)
+            {
+                // A complete sealed level-0 tile, all of its leaves good: its root is the next entry of tile level 1.
+                upper.Add(judged.Root!);
+            }
+
             if (chunk.Gap is { } gap)
             {
                 return new TenantVerification(tenant, index, sealedSize, heads.Count, gap.Version > index + 1 ? "an event is missing (deleted)" : "an event was inserted", index, EventIdOf(gap.Data));
@@ -150,7 +176,7 @@ public static class VerifyLog
             return new TenantVerification(tenant, index, sealedSize, heads.Count, $"the log ends at {index} events but {Math.Max(sealedSize, signedSize)} were sealed (truncated)", index);
         }
 
-        return new TenantVerification(tenant, index, sealedSize, heads.Count, null);
+        return new TenantVerification(tenant, index, sealedSize, heads.Count, upper.FirstDifference(storedUpper));
     }
 
     /// <summary>The heads signed at the tree's size, in order; the number of the first whose root differs, if any.</summary>
