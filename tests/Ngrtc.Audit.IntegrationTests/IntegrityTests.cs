@@ -286,6 +286,40 @@ public class IntegrityTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task a_tree_head_signed_with_a_leaked_retired_key_is_found()
+    {
+        // The JWKS publishes when each key may sign; verifiers offline refuse what the retired key signs now.
+        var jwks = await (await service.Anonymous().GetAsync("/api/v1/integrity/jwks")).Content.ReadAsStringAsync();
+        var published = Jwks.Read(jwks);
+        published[ServiceFixture.RetiredSigningKeyId].Validity.ShouldBe(new KeyValidity(null, ServiceFixture.SigningKeyRetired));
+        published[ServiceFixture.SigningKeyId].Validity.ShouldBe(new KeyValidity(ServiceFixture.SigningKeyRetired, null));
+
+        // A head chained onto the latest one, well formed and signed, but by the retired key, dated now: appended
+        // under the tenant's seal lock, as the sealer appends its own.
+        var tenant = await SealedTenant(3);
+        await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
+        await using (var connection = await database.OpenConnectionAsync())
+        {
+            await using var tx = await connection.BeginTransactionAsync();
+            await using (var hold = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('ngrtc-seal ' || $1, 0))", connection, tx))
+            {
+                hold.Parameters.AddWithValue(tenant);
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            var latest = (await StoredHeads.LatestAsync(connection, tx, tenant, CancellationToken.None))!;
+            var forged = new TreeHeadSigner(ServiceFixture.RetiredSigningKey, ServiceFixture.RetiredSigningKeyId)
+                .Sign(tenant, latest.Head.TreeSize, latest.Head.RootHash, DateTimeOffset.UtcNow, latest.Hash());
+            await StoredHeads.AppendAsync(connection, tx, tenant, latest.Seq + 1, forged, CancellationToken.None);
+            await tx.CommitAsync();
+        }
+
+        var result = await Verify(tenant);
+        result.Problem!.ShouldStartWith("tree head #");
+        result.Problem.ShouldContain("Key \"suite-0\" signs heads dated before 2026-01-01T00:00:00.0000000Z");
+    }
+
+    [Fact]
     public async Task verification_still_passes_after_a_subject_is_crypto_shredded()
     {
         var tenant = await SealedTenant();

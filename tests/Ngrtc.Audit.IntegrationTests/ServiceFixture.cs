@@ -38,6 +38,14 @@ public sealed class ServiceFixture : IAsyncLifetime
     /// <summary>The suite's tree-head key, made for this run.</summary>
     public static System.Security.Cryptography.ECDsa SigningKey { get; } = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
 
+    public const string RetiredSigningKeyId = "suite-0";
+
+    /// <summary>When the suite's earlier tree-head key retired; the service is configured with its public half only.</summary>
+    public static readonly DateTimeOffset SigningKeyRetired = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>That key, private half and all, as a thief of it would hold it.</summary>
+    public static System.Security.Cryptography.ECDsa RetiredSigningKey { get; } = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+
     public const string TokenIssuer = "ngrtc-audit-tests";
     public const string TokenAudience = "ngrtc-audit";
     public const string TokenKeyId = "suite-token-1";
@@ -87,6 +95,10 @@ public sealed class ServiceFixture : IAsyncLifetime
         Set("Ngrtc__Integrity__Signing__Current", SigningKeyId);
         Set("Ngrtc__Integrity__Signing__Keys__0__KeyId", SigningKeyId);
         Set("Ngrtc__Integrity__Signing__Keys__0__Pem", SigningKey.ExportPkcs8PrivateKeyPem());
+        Set("Ngrtc__Integrity__Signing__Keys__0__NotBefore", SigningKeyRetired.ToString("O"));
+        Set("Ngrtc__Integrity__Signing__Keys__1__KeyId", RetiredSigningKeyId);
+        Set("Ngrtc__Integrity__Signing__Keys__1__Pem", RetiredSigningKey.ExportSubjectPublicKeyInfoPem());
+        Set("Ngrtc__Integrity__Signing__Keys__1__NotAfter", SigningKeyRetired.ToString("O"));
         Set("Ngrtc__Integrity__PollInterval", "00:00:00.100");
         Set("Ngrtc__Integrity__HeadEveryEvents", "1");
         Set("Ngrtc__Integrity__HeadEvery", "00:00:02");

@@ -8,19 +8,26 @@ namespace Ngrtc.Audit.Integrity;
 /// <summary>
 /// The public tree-head keys as a JSON Web Key Set (RFC 7517 §5), each key
 /// <c>{"kty":"EC","crv":"P-256","x":"…","y":"…","kid":"…","use":"sig","alg":"ES256"}</c> with x and y the
-/// 32-byte coordinates in unpadded base64url (RFC 7518 §6.2.1).
+/// 32-byte coordinates in unpadded base64url (RFC 7518 §6.2.1), and, for a key with a validity period
+/// (<see cref="KeyValidity"/>), <c>"nbf"</c> and/or <c>"exp"</c> as NumericDates (whole seconds since the epoch).
 /// </summary>
 public static class Jwks
 {
-    /// <summary>The JWKS of the public halves of <paramref name="keys"/> (key id → key). Throws <see cref="ArgumentException"/> for a key that is not P-256.</summary>
-    public static string Export(IEnumerable<KeyValuePair<string, ECDsa>> keys)
+    /// <summary>
+    /// The JWKS of the public halves of <paramref name="keys"/> (key id → key), with the periods of
+    /// <paramref name="validity"/>. Throws <see cref="ArgumentException"/> for a key that is not P-256.
+    /// </summary>
+    public static string Export(IEnumerable<KeyValuePair<string, ECDsa>> keys, IReadOnlyDictionary<string, KeyValidity>? validity = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return Export(keys.Select(k => KeyValuePair.Create(k.Key, Jose.PublicP256(k.Value, $"Key \"{k.Key}\""))));
+        return Export(keys.Select(k => KeyValuePair.Create(k.Key, Jose.PublicP256(k.Value, $"Key \"{k.Key}\""))), validity);
     }
 
-    /// <summary>The JWKS of the given public keys (key id → parameters).</summary>
-    public static string Export(IEnumerable<KeyValuePair<string, ECParameters>> keys)
+    /// <summary>
+    /// The JWKS of the given public keys (key id → parameters), with the periods of <paramref name="validity"/>.
+    /// NumericDates are whole seconds: a bound that is not is refused, as it would not survive the round trip.
+    /// </summary>
+    public static string Export(IEnumerable<KeyValuePair<string, ECParameters>> keys, IReadOnlyDictionary<string, KeyValidity>? validity = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var json = new ArrayBufferWriter<byte>(512);
@@ -44,6 +51,13 @@ public static class Jwks
                 writer.WriteString("kid", keyId);
                 writer.WriteString("use", "sig");
                 writer.WriteString("alg", Jose.Algorithm);
+                if (validity is not null && validity.TryGetValue(keyId, out var period))
+                {
+                    period.Validate(keyId);
+                    WriteNumericDate(writer, "nbf", keyId, period.NotBefore);
+                    WriteNumericDate(writer, "exp", keyId, period.NotAfter);
+                }
+
                 writer.WriteEndObject();
             }
 
@@ -54,12 +68,35 @@ public static class Jwks
         return Encoding.UTF8.GetString(json.WrittenSpan);
     }
 
+    private static void WriteNumericDate(Utf8JsonWriter writer, string name, string keyId, DateTimeOffset? at)
+    {
+        if (at is not { } time)
+        {
+            return;
+        }
+
+        if (time.UtcTicks % TimeSpan.TicksPerSecond != 0)
+        {
+            throw new ArgumentException($"Key \"{keyId}\": its {name} must be a whole second.");
+        }
+
+        writer.WriteNumber(name, time.ToUnixTimeSeconds());
+    }
+
     /// <summary>
     /// The P-256 public keys of a JWKS by key id. Throws <see cref="FormatException"/> when the document is not a
     /// JWKS, a key is not an EC P-256 signing key for ES256, a point is not on the curve, a key id repeats, or a
     /// key carries private material ("d"), which a published key set must never hold.
     /// </summary>
-    public static IReadOnlyDictionary<string, ECParameters> Import(string jwks)
+    public static IReadOnlyDictionary<string, ECParameters> Import(string jwks) =>
+        Read(jwks).ToDictionary(k => k.Key, k => k.Value.Key, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The keys of a JWKS by key id with their validity periods (<c>nbf</c>, <c>exp</c>; open when absent). Throws
+    /// <see cref="FormatException"/> as <see cref="Import"/> does, and for an <c>nbf</c> or <c>exp</c> that is not
+    /// a whole number of seconds within the years 1–9999, or a period that ends before or when it begins.
+    /// </summary>
+    public static IReadOnlyDictionary<string, PublishedKey> Read(string jwks)
     {
         ArgumentNullException.ThrowIfNull(jwks);
         try
@@ -71,11 +108,21 @@ public static class Jwks
                 throw new FormatException("A JWKS is an object with a \"keys\" array.");
             }
 
-            var result = new Dictionary<string, ECParameters>(StringComparer.Ordinal);
+            var result = new Dictionary<string, PublishedKey>(StringComparer.Ordinal);
             foreach (var key in keys.EnumerateArray())
             {
                 var (keyId, parameters) = ImportKey(key);
-                if (!result.TryAdd(keyId, parameters))
+                var validity = new KeyValidity(NumericDate(key, "nbf", keyId), NumericDate(key, "exp", keyId));
+                try
+                {
+                    validity.Validate(keyId);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new FormatException(e.Message, e);
+                }
+
+                if (!result.TryAdd(keyId, new PublishedKey(parameters, validity)))
                 {
                     throw new FormatException($"Key id \"{keyId}\" appears twice.");
                 }
@@ -141,6 +188,25 @@ public static class Jwks
         return (keyId, parameters);
     }
 
+    private static DateTimeOffset? NumericDate(JsonElement key, string name, string keyId)
+    {
+        if (!key.TryGetProperty(name, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var seconds)
+            || seconds < DateTimeOffset.MinValue.ToUnixTimeSeconds() || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+        {
+            throw new FormatException($"Key \"{keyId}\": {name} must be a NumericDate in whole seconds.");
+        }
+
+        return DateTimeOffset.FromUnixTimeSeconds(seconds);
+    }
+
     private static string? Member(JsonElement key, string name) =>
         key.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
+
+/// <summary>A key as a JWKS publishes it: the P-256 public key and when it may sign.</summary>
+public sealed record PublishedKey(ECParameters Key, KeyValidity Validity);

@@ -30,6 +30,9 @@ public enum TreeHeadFailure
 
     /// <summary>The header's "kid" and the payload's keyId differ.</summary>
     KeyIdMismatch,
+
+    /// <summary>The head is dated outside its key's validity period (<see cref="KeyValidity"/>).</summary>
+    OutsideKeyValidity,
 }
 
 /// <summary>The outcome of <see cref="TreeHeadVerifier.Verify"/>.</summary>
@@ -47,18 +50,30 @@ public sealed record TreeHeadVerification(TreeHead? Head, TreeHeadFailure Failur
 /// keys by key id, so heads signed before a key rotation keep verifying while the old public key is listed.
 /// Accepts only what the signer writes, so that one head has one JWS and one hash: alg ES256, typ
 /// ngrtc-tree-head+jwt, a canonical header of exactly alg/kid/typ, unpadded canonical base64url, a 64-byte r ‖ s
-/// signature with s ≤ n/2 (low-S: (r, n − s) verifies too under ECDSA), a canonical payload whose keyId equals the kid.
-/// Never throws on bad input. Thread-safe.
+/// signature with s ≤ n/2 (low-S: (r, n − s) verifies too under ECDSA), a canonical payload whose keyId equals the kid,
+/// dated within the key's validity period when it has one. Never throws on bad input. Thread-safe.
 /// </summary>
 public sealed class TreeHeadVerifier
 {
     private readonly Dictionary<string, ECParameters> keys;
+    private readonly Dictionary<string, KeyValidity> validity;
 
-    /// <summary>A verifier for the given public keys by key id. Throws <see cref="ArgumentException"/> for a key that is not P-256.</summary>
-    public TreeHeadVerifier(IReadOnlyDictionary<string, ECParameters> publicKeys)
+    /// <summary>
+    /// A verifier for the given public keys by key id, each valid for the period <paramref name="validity"/> gives it
+    /// (a key it does not name is valid at any time). Throws <see cref="ArgumentException"/> for a key that is not
+    /// P-256 or a period that is empty.
+    /// </summary>
+    public TreeHeadVerifier(IReadOnlyDictionary<string, ECParameters> publicKeys, IReadOnlyDictionary<string, KeyValidity>? validity = null)
     {
         ArgumentNullException.ThrowIfNull(publicKeys);
         keys = new Dictionary<string, ECParameters>(StringComparer.Ordinal);
+        this.validity = new Dictionary<string, KeyValidity>(StringComparer.Ordinal);
+        foreach (var (keyId, period) in validity ?? new Dictionary<string, KeyValidity>())
+        {
+            period.Validate(keyId);
+            this.validity[keyId] = period;
+        }
+
         foreach (var (keyId, parameters) in publicKeys)
         {
             ArgumentException.ThrowIfNullOrEmpty(keyId);
@@ -82,15 +97,22 @@ public sealed class TreeHeadVerifier
     /// <summary>The key ids this verifier knows.</summary>
     public IReadOnlyCollection<string> KeyIds => keys.Keys;
 
-    /// <summary>A verifier for the public halves of the given keys (private halves are not kept).</summary>
-    public static TreeHeadVerifier FromKeys(IEnumerable<KeyValuePair<string, ECDsa>> keys)
+    /// <summary>A verifier for the public halves of the given keys (private halves are not kept), valid as <paramref name="validity"/> says.</summary>
+    public static TreeHeadVerifier FromKeys(IEnumerable<KeyValuePair<string, ECDsa>> keys, IReadOnlyDictionary<string, KeyValidity>? validity = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return new TreeHeadVerifier(keys.ToDictionary(k => k.Key, k => Jose.PublicP256(k.Value, $"Key \"{k.Key}\""), StringComparer.Ordinal));
+        return new TreeHeadVerifier(keys.ToDictionary(k => k.Key, k => Jose.PublicP256(k.Value, $"Key \"{k.Key}\""), StringComparer.Ordinal), validity);
     }
 
-    /// <summary>A verifier for the keys of a JWKS document (see <see cref="Jwks.Import"/>); throws <see cref="FormatException"/> if it is not one.</summary>
-    public static TreeHeadVerifier FromJwks(string jwks) => new(Jwks.Import(jwks));
+    /// <summary>
+    /// A verifier for the keys of a JWKS document and their validity periods (see <see cref="Jwks.Read"/>); throws
+    /// <see cref="FormatException"/> if it is not one.
+    /// </summary>
+    public static TreeHeadVerifier FromJwks(string jwks)
+    {
+        var published = Jwks.Read(jwks);
+        return new(published.ToDictionary(k => k.Key, k => k.Value.Key, StringComparer.Ordinal), published.ToDictionary(k => k.Key, k => k.Value.Validity, StringComparer.Ordinal));
+    }
 
     /// <summary>Verifies a compact JWS and returns the head it signs, or why it does not.</summary>
     public TreeHeadVerification Verify(string? jws)
@@ -148,9 +170,14 @@ public sealed class TreeHeadVerifier
             return Fail(TreeHeadFailure.MalformedPayload, problem);
         }
 
-        return string.Equals(head!.KeyId, keyId, StringComparison.Ordinal)
-            ? new TreeHeadVerification(head, TreeHeadFailure.None, $"Signed by key \"{keyId}\".")
-            : Fail(TreeHeadFailure.KeyIdMismatch, $"The header names key \"{keyId}\" but the payload names \"{head.KeyId}\".");
+        if (!string.Equals(head!.KeyId, keyId, StringComparison.Ordinal))
+        {
+            return Fail(TreeHeadFailure.KeyIdMismatch, $"The header names key \"{keyId}\" but the payload names \"{head.KeyId}\".");
+        }
+
+        return validity.TryGetValue(keyId, out var period) && !period.Covers(head.Timestamp)
+            ? Fail(TreeHeadFailure.OutsideKeyValidity, $"Key \"{keyId}\" signs heads dated {period}; this head is dated {head.Timestamp.UtcDateTime:O}.")
+            : new TreeHeadVerification(head, TreeHeadFailure.None, $"Signed by key \"{keyId}\".");
     }
 
     private static TreeHeadVerification? ReadHeader(byte[] header, out string keyId)

@@ -15,6 +15,15 @@ public sealed class SigningKeyOptions
 
     /// <summary>Or a file holding that PEM.</summary>
     public string? PemFile { get; set; }
+
+    /// <summary>The first moment a head signed with this key may be dated (whole seconds; open when unset).</summary>
+    public DateTimeOffset? NotBefore { get; set; }
+
+    /// <summary>
+    /// When the key retires: no head dated then or later verifies under it, so a retired key that leaks cannot sign
+    /// new heads (whole seconds; open when unset). Set it on the old key when rotating.
+    /// </summary>
+    public DateTimeOffset? NotAfter { get; set; }
 }
 
 public sealed class TreeHeadKeyOptions
@@ -32,15 +41,21 @@ public sealed class TreeHeadKeyOptions
 public sealed class TreeHeadSigning : IDisposable
 {
     private readonly Dictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, KeyValidity> _validity = new(StringComparer.Ordinal);
     private readonly TreeHeadSigner _signer;
+    private readonly string _currentId;
 
-    public TreeHeadSigning(IOptions<TreeHeadKeyOptions> options)
+    public TreeHeadSigning(IOptions<TreeHeadKeyOptions> options, TimeProvider clock)
     {
         var settings = options.Value;
         foreach (var key in settings.Keys)
         {
             var pem = key.Pem is { Length: > 0 } text ? text : key.PemFile is { Length: > 0 } file ? File.ReadAllText(file) : null;
             _keys[key.KeyId] = TreeHeadKeys.FromPem(pem ?? throw new InvalidOperationException($"Signing key {key.KeyId} has neither Pem nor PemFile."));
+            if (key.NotBefore is not null || key.NotAfter is not null)
+            {
+                _validity[key.KeyId] = new KeyValidity(key.NotBefore, key.NotAfter);
+            }
         }
 
         if (!_keys.TryGetValue(settings.Current, out var current))
@@ -48,9 +63,15 @@ public sealed class TreeHeadSigning : IDisposable
             throw new InvalidOperationException($"{TreeHeadKeyOptions.Section}:Current must name one of its Keys (there is no default key outside Development).");
         }
 
+        _currentId = settings.Current;
+        if (_validity.TryGetValue(_currentId, out var period) && !period.Covers(clock.GetUtcNow()))
+        {
+            throw new InvalidOperationException($"{TreeHeadKeyOptions.Section}:Current names key {_currentId}, which signs heads dated {period}, not now: make a key valid now current.");
+        }
+
         _signer = new TreeHeadSigner(current, settings.Current);
-        Verifier = TreeHeadVerifier.FromKeys(_keys);
-        Jwks = Ngrtc.Audit.Integrity.Jwks.Export(_keys);
+        Verifier = TreeHeadVerifier.FromKeys(_keys, _validity);
+        Jwks = Ngrtc.Audit.Integrity.Jwks.Export(_keys, _validity);
     }
 
     public TreeHeadVerifier Verifier { get; }
@@ -80,6 +101,12 @@ public sealed class TreeHeadSigning : IDisposable
         // A head is never dated before the one it follows, even when this node's clock is behind the one that
         // signed that head: verification refuses a chain whose time goes back.
         var at = last is null || now > last.Head.Timestamp ? now : last.Head.Timestamp;
+        if (_validity.TryGetValue(_currentId, out var period) && !period.Covers(at))
+        {
+            // A key configuration problem, not damage: the service stops loudly rather than sign heads nobody can verify.
+            throw new InvalidOperationException($"The current tree-head key {_currentId} signs heads dated {period}, not {at.UtcDateTime:O}: make a key valid now current.");
+        }
+
         var signed = _signer.Sign(tenant, edge.Size, root, at, last?.Hash());
         await StoredHeads.AppendAsync(connection, tx, tenant, (last?.Seq ?? 0) + 1, signed, ct);
     }

@@ -38,6 +38,45 @@ public sealed class JwksTests : IDisposable
         Jwks.Import(Jwk("")).Keys.ShouldBe(["k1"]);
     }
 
+    [Fact]
+    public void a_key_with_a_validity_period_is_published_with_nbf_and_exp_and_read_back()
+    {
+        var from = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var until = new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var json = Jwks.Export([KeyValuePair.Create("k1", key)], new Dictionary<string, KeyValidity> { ["k1"] = new(from, until) });
+
+        using var document = JsonDocument.Parse(json);
+        var jwk = document.RootElement.GetProperty("keys")[0];
+        jwk.GetProperty("nbf").GetInt64().ShouldBe(1_767_225_600);
+        jwk.GetProperty("exp").GetInt64().ShouldBe(1_798_761_600);
+        Jwks.Read(json)["k1"].Validity.ShouldBe(new KeyValidity(from, until));
+
+        // Open ends are left out, and a key without a period reads back as valid at any time.
+        Jwks.Read(Jwks.Export([KeyValuePair.Create("k1", key)], new Dictionary<string, KeyValidity> { ["k1"] = new(null, until) }))["k1"].Validity.ShouldBe(new KeyValidity(null, until));
+        Jwks.Read(Jwk(""))["k1"].Validity.ShouldBe(KeyValidity.Always);
+        Jwks.Export([KeyValuePair.Create("k1", key)]).ShouldNotContain("exp");
+    }
+
+    [Theory]
+    [InlineData(""","nbf":"1767225600" """)]
+    [InlineData(""","exp":1767225600.5""")]
+    [InlineData(""","exp":null""")]
+    [InlineData(""","exp":1e300""")]
+    [InlineData(""","nbf":1767225600,"exp":1767225600""")]
+    [InlineData(""","nbf":1767225601,"exp":1767225600""")]
+    public void a_validity_that_is_not_whole_second_numeric_dates_or_is_empty_is_refused(string members)
+    {
+        Should.Throw<FormatException>(() => Jwks.Read(Jwk(members)));
+    }
+
+    [Fact]
+    public void a_period_that_would_not_survive_the_round_trip_or_is_empty_is_not_published()
+    {
+        var from = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        Should.Throw<ArgumentException>(() => Jwks.Export([KeyValuePair.Create("k1", key)], new Dictionary<string, KeyValidity> { ["k1"] = new(from.AddMilliseconds(1), null) }));
+        Should.Throw<ArgumentException>(() => Jwks.Export([KeyValuePair.Create("k1", key)], new Dictionary<string, KeyValidity> { ["k1"] = new(from, from) }));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("[]")]

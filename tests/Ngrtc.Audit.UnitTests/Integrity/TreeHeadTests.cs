@@ -188,6 +188,29 @@ public sealed class TreeHeadTests : IDisposable
     }
 
     [Fact]
+    public void a_retired_key_verifies_the_heads_it_signed_while_current_and_refuses_any_dated_later()
+    {
+        // Key 2025 retired at 13:00 UTC (its successor k1 signs from then on); its private half later leaked.
+        var retired = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+        var validity = new Dictionary<string, KeyValidity> { ["2025"] = new(null, retired), ["k1"] = new(retired, null) };
+        var verifier = TreeHeadVerifier.FromJwks(Jwks.Export([KeyValuePair.Create("k1", key), KeyValuePair.Create("2025", otherKey)], validity));
+        var oldKey = new TreeHeadSigner(otherKey, "2025");
+
+        verifier.Verify(oldKey.Sign("op-1", 1, Root, retired.AddMilliseconds(-1), null).Jws).IsValid.ShouldBeTrue();
+        var forged = verifier.Verify(oldKey.Sign("op-1", 2, Root, retired, null).Jws);
+        forged.Failure.ShouldBe(TreeHeadFailure.OutsideKeyValidity);
+        forged.Reason.ShouldBe("Key \"2025\" signs heads dated before 2026-11-27T12:00:00.0000000Z; this head is dated 2026-11-27T12:00:00.0000000Z.");
+        verifier.Verify(oldKey.Sign("op-1", 2, Root, retired.AddYears(1), null).Jws).Failure.ShouldBe(TreeHeadFailure.OutsideKeyValidity);
+
+        // And the successor signs nothing dated before it began.
+        verifier.Verify(Signer().Sign("op-1", 3, Root, retired, null).Jws).IsValid.ShouldBeTrue();
+        verifier.Verify(Signer().Sign("op-1", 3, Root, retired.AddMilliseconds(-1), null).Jws).Failure.ShouldBe(TreeHeadFailure.OutsideKeyValidity);
+
+        // Without the periods (an older JWKS), both verify: the period is what stops the leaked key.
+        TreeHeadVerifier.FromKeys([KeyValuePair.Create("2025", otherKey)]).Verify(oldKey.Sign("op-1", 2, Root, retired.AddYears(1), null).Jws).IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
     public void a_head_signed_by_a_rotated_out_key_verifies_while_its_public_key_is_listed()
     {
         var old = new TreeHeadSigner(otherKey, "2025").Sign("op-1", 1, Root, Noon, null);
