@@ -3,7 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Ngrtc.Audit.Contracts;
 using Ngrtc.Audit.Tests;
 using Ngrtc.Audit.Service.Hosting;
+using Ngrtc.Audit.Service.DeadLetters;
 using Ngrtc.Audit.Service.Ingestion;
+using Npgsql;
+using Wolverine;
 
 namespace Ngrtc.Audit.IntegrationTests;
 
@@ -104,5 +107,23 @@ public class BusIngestionTests(ServiceFixture service)
         // The listener keeps going after dead-lettering.
         await service.Bus().PublishAsync(AuditEventMessage.Single(Events.ExposureDisclosed("dl-3", tenant).ToJsonString()));
         await ServiceFixture.StoredEventsReach(tenant, 1, "a valid message after the bad ones");
+    }
+
+    [Fact]
+    public async Task a_refused_message_that_asks_to_be_kept_for_decades_is_kept_only_as_long_as_dead_letters_are()
+    {
+        // Wolverine dates a dead letter's expiry from the envelope's deliver-by, which the emitter sets.
+        var tenant = ServiceFixture.NewTenant();
+        var field = $"kept{Guid.NewGuid():N}"[..16];
+        var bad = Events.ExposureDisclosed("dl-kept", tenant);
+        bad["data"]![field] = "x";
+        await service.Bus().PublishAsync(AuditEventMessage.Single(bad.ToJsonString()), new DeliveryOptions { DeliverBy = new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero) });
+
+        await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
+        var letter = await ServiceFixture.Eventually(
+            async () => (await DeadLetterAdmin.ListAsync(database, 500, CancellationToken.None)).FirstOrDefault(l => l.Reason?.Contains(field) == true) is { Expires: { } expires, FailedAt: { } failed } found
+                && expires <= failed + ServiceFixture.DeadLetterExpiration ? found : null,
+            "the dead letter's expiry brought back to the configured lifetime");
+        (letter.Expires!.Value - letter.FailedAt!.Value).ShouldBe(ServiceFixture.DeadLetterExpiration, TimeSpan.FromSeconds(1));
     }
 }

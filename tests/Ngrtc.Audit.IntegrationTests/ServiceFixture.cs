@@ -89,6 +89,7 @@ public sealed class ServiceFixture : IAsyncLifetime
         Set("Ngrtc__Bus__PollingInterval", "00:00:00.100");
         Set("Ngrtc__Demo__Enabled", "false");
         Set("Ngrtc__Bus__DeadLetterExpiration", DeadLetterExpiration.ToString());
+        Set("Ngrtc__Bus__DeadLetterSweepInterval", "00:00:00.500");
         Set("Ngrtc__Bus__KeepHandledEnvelopes", "00:00:01");
         Set("Ngrtc__Bus__HandledEnvelopeCleanupInterval", "00:00:01");
         Set("Logging__LogLevel__Ngrtc", "Debug");

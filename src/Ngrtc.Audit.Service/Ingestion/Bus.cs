@@ -32,6 +32,9 @@ public sealed class BusOptions
     /// <summary>How long dead letters are kept: they hold the refused events, personal data included.</summary>
     public TimeSpan DeadLetterExpiration { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>How often dead letters whose expiry is later than <see cref="DeadLetterExpiration"/> allows are brought back to it.</summary>
+    public TimeSpan DeadLetterSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// How long a handled PostgreSQL-queue envelope (body included, so personal data in clear) stays in the
     /// inbox. Wolverine keeps it to drop a redelivery of the same envelope; the stored events' own key table is
@@ -155,6 +158,8 @@ public static class Bus
 
         // After Wolverine's own start-up, before the web server's.
         builder.Services.AddHostedService<HandlerWarmup>();
+        builder.Services.AddOptions<BusOptions>().BindConfiguration(BusOptions.Section);
+        builder.Services.AddHostedService<Ngrtc.Audit.Service.DeadLetters.DeadLetterLifetime>();
         return builder;
     }
 }
