@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Ngrtc.Audit.Integrity;
@@ -46,8 +47,47 @@ public class IntegrityTests(ServiceFixture service)
     private async Task<TenantVerification> Verify(string tenant)
     {
         var verifier = TreeHeadVerifier.FromJwks(await (await service.Anonymous().GetAsync("/api/v1/integrity/jwks")).Content.ReadAsStringAsync());
-        var results = await VerifyLog.RunAsync(service.Host.Services.GetRequiredService<NpgsqlDataSource>(), verifier, CancellationToken.None);
-        return results.Single(r => r.Tenant == tenant);
+        var results = await VerifyLog.RunAsync(service.Host.Services.GetRequiredService<NpgsqlDataSource>(), verifier, tenant, CancellationToken.None);
+        return results.ShouldHaveSingleItem();
+    }
+
+    /// <summary>
+    /// Runs <c>ngrtc-audit verify --db --tenant T --jwks F</c> as an operator does: the service's program in a
+    /// process of its own, on the suite's settings (the environment the fixture set), with the served JWKS.
+    /// </summary>
+    private async Task<(int ExitCode, string Output)> VerifyCommandLine(string tenant, string? connectionString = null)
+    {
+        var jwks = Path.GetTempFileName();
+        await File.WriteAllTextAsync(jwks, await (await service.Anonymous().GetAsync("/api/v1/integrity/jwks")).Content.ReadAsStringAsync());
+        // From the service's own build output: the command line scans the assemblies beside it, and this test's
+        // folder holds the test framework's.
+        var program = Path.Combine(
+            AppContext.BaseDirectory.Replace(Path.Combine("tests", "Ngrtc.Audit.IntegrationTests"), Path.Combine("src", "Ngrtc.Audit.Service")),
+            "Ngrtc.Audit.Service.dll");
+        File.Exists(program).ShouldBeTrue(program);
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(program)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[] { program, "verify", "--db", "--tenant", tenant, "--jwks", jwks })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        if (connectionString is not null)
+        {
+            start.Environment["ConnectionStrings__Audit"] = connectionString;
+        }
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        File.Delete(jwks);
+        return (process.ExitCode, await output + await error);
     }
 
     private static async Task Sql(string sql, string tenant)
@@ -121,6 +161,46 @@ public class IntegrityTests(ServiceFixture service)
         var check = ProofFile.Verify(proof.GetRawText());
         check.Valid.ShouldBeTrue(check.Reason);
         check.Kind.ShouldBe(ProofKind.Consistency);
+    }
+
+    [Fact]
+    public async Task the_verify_command_line_exits_0_on_a_clean_log_and_1_naming_the_altered_event()
+    {
+        var tenant = await SealedTenant();
+        var clean = await VerifyCommandLine(tenant);
+        clean.ExitCode.ShouldBe(0, clean.Output);
+        clean.Output.ShouldContain($"ok        tenant {tenant}: {Events} events, {Events} sealed");
+
+        await Sql("update ngrtc.mt_events set data = replace(data::text, '\"stale\"', '\"stalf\"')::jsonb where tenant_id = $1 and stream_id = 'audit-log' and version = 13", tenant);
+        var tampered = await VerifyCommandLine(tenant);
+        tampered.ExitCode.ShouldBe(1, tampered.Output);
+        tampered.Output.ShouldContain($"TAMPERED  tenant {tenant}: the event differs from the one sealed at its position — leaf index 12, event id e-12");
+        tampered.Output.ShouldNotContain("1555");
+
+        var unknown = await VerifyCommandLine(ServiceFixture.NewTenant());
+        unknown.ExitCode.ShouldBe(1, unknown.Output);
+        unknown.Output.ShouldContain("has no log here");
+
+        // A database without the store (never created, or its tables dropped): said in a sentence, exit 1.
+        var empty = "ngrtc_audit_verify_" + Guid.NewGuid().ToString("n")[..8];
+        await using var server = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
+        await using (var create = server.CreateCommand($"create database {empty}"))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            var none = await VerifyCommandLine(tenant, new NpgsqlConnectionStringBuilder(ServiceFixture.ConnectionString) { Database = empty }.ConnectionString);
+            none.ExitCode.ShouldBe(1, none.Output);
+            none.Output.ShouldContain("verification FAILED: The database has no audit store or no integrity tables");
+            none.Output.ShouldNotContain("   at ");
+        }
+        finally
+        {
+            await using var drop = server.CreateCommand($"drop database if exists {empty} with (force)");
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 
     [Fact]

@@ -11,6 +11,9 @@ public sealed class VerifyInput : NetCoreInput
 
     [Description("a JWKS file with the tree-head public keys (default: the keys in the service's configuration)")]
     public string? JwksFlag { get; set; }
+
+    [Description("verify only this tenant's log (default: every tenant's)")]
+    public string? TenantFlag { get; set; }
 }
 
 [Description("Recompute every leaf from the store, rebuild each tenant's tree and check every signed tree head; exit 0 clean, 1 tampered", Name = "verify")]
@@ -22,7 +25,17 @@ public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
         var verifier = input.JwksFlag is { } file
             ? TreeHeadVerifier.FromJwks(await File.ReadAllTextAsync(file))
             : host.Services.GetRequiredService<TreeHeadSigning>().Verifier;
-        var results = await VerifyLog.RunAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), verifier, CancellationToken.None);
+        IReadOnlyList<TenantVerification> results;
+        try
+        {
+            results = await VerifyLog.RunAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), verifier, input.TenantFlag, CancellationToken.None);
+        }
+        catch (InvalidDataException e)
+        {
+            Console.WriteLine($"verification FAILED: {e.Message}");
+            return false;
+        }
+
         foreach (var r in results)
         {
             Console.WriteLine(r.Clean

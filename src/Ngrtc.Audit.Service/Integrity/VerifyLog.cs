@@ -33,9 +33,28 @@ public static class VerifyLog
     private const int ChunkSize = MerkleTiles.Width;
     private const int Height = MerkleTiles.Height;
 
-    public static async Task<IReadOnlyList<TenantVerification>> RunAsync(NpgsqlDataSource database, TreeHeadVerifier verifier, CancellationToken ct)
+    public static Task<IReadOnlyList<TenantVerification>> RunAsync(NpgsqlDataSource database, TreeHeadVerifier verifier, CancellationToken ct) =>
+        RunAsync(database, verifier, null, ct);
+
+    /// <summary>
+    /// Verifies every tenant's log, or only <paramref name="tenant"/>'s (a tenant with no log here is reported as a
+    /// problem: whoever asks believes it has one). Throws <see cref="InvalidDataException"/> when the store has no
+    /// audit schema or no integrity tables at all (never created, or dropped).
+    /// </summary>
+    public static async Task<IReadOnlyList<TenantVerification>> RunAsync(NpgsqlDataSource database, TreeHeadVerifier verifier, string? tenant, CancellationToken ct)
     {
         await using var connection = await database.OpenConnectionAsync(ct);
+        await using (var tables = new NpgsqlCommand(
+            $"select to_regclass('{AuditStore.Schema}.mt_streams') is not null and to_regclass('{IntegrityTables.Trees}') is not null and to_regclass('{IntegrityTables.Tiles}') is not null and to_regclass('{IntegrityTables.Heads}') is not null",
+            connection))
+        {
+            if (!(bool)(await tables.ExecuteScalarAsync(ct))!)
+            {
+                throw new InvalidDataException(
+                    $"The database has no audit store or no integrity tables ({IntegrityTables.Trees}, {IntegrityTables.Tiles}, {IntegrityTables.Heads}): nothing here can be verified. The service creates them when it first starts; if it ran here, they were dropped.");
+            }
+        }
+
         var tenants = new List<string>();
         await using (var list = new NpgsqlCommand(
             $"select tenant_id from {IntegrityTables.Trees} union select tenant_id from {AuditStore.Schema}.mt_streams where id = '{AuditAppender.TenantLog}' order by 1",
@@ -48,10 +67,20 @@ public static class VerifyLog
             }
         }
 
-        var results = new List<TenantVerification>();
-        foreach (var tenant in tenants)
+        if (tenant is not null)
         {
-            results.Add(await VerifyTenantAsync(database, connection, tenant, verifier, ct));
+            if (!tenants.Contains(tenant, StringComparer.Ordinal))
+            {
+                return [new TenantVerification(tenant, 0, 0, 0, "this tenant has no log here (no events, no sealed tree)")];
+            }
+
+            tenants = [tenant];
+        }
+
+        var results = new List<TenantVerification>();
+        foreach (var each in tenants)
+        {
+            results.Add(await VerifyTenantAsync(database, connection, each, verifier, ct));
         }
 
         return results;
