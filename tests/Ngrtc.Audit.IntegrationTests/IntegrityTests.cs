@@ -85,8 +85,20 @@ public class IntegrityTests(ServiceFixture service)
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        File.Delete(jwks);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("verify --db did not finish within 90 s.");
+        }
+        finally
+        {
+            File.Delete(jwks);
+        }
+
         return (process.ExitCode, await output + await error);
     }
 
@@ -516,6 +528,31 @@ public class IntegrityTests(ServiceFixture service)
         stillBad.SealedSize.ShouldBe(600);
         stillBad.Events.ShouldBe(610);
         stillBad.Problem!.ShouldStartWith("the stored tile at level 1, index 0 differs");
+    }
+
+    [Fact]
+    public async Task complete_tiles_of_events_not_sealed_yet_are_not_held_against_the_sealed_tiles()
+    {
+        // 300 sealed, then 600 stored while the sealer is held off: three complete level-0 tiles of events, of
+        // which only the first is sealed (and gives level 1 its one entry).
+        var tenant = await SealedTenant(300);
+        await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
+        await using var seal = await database.OpenConnectionAsync();
+        await using var tx = await seal.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('ngrtc-seal ' || $1, 0))", seal, tx))
+        {
+            hold.Parameters.AddWithValue(tenant);
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        using var emitter = service.Client(Roles.Emitter, tenant, Ibcf);
+        (await emitter.PostBatch([.. Enumerable.Range(300, 600).Select(i => Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant))])).EnsureSuccessStatusCode();
+        var result = await Verify(tenant);
+        await tx.CommitAsync();
+
+        result.Problem.ShouldBeNull();
+        result.Events.ShouldBe(900);
+        result.SealedSize.ShouldBe(300);
     }
 
     [Fact]

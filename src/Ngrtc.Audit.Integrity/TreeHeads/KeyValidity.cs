@@ -3,9 +3,12 @@ namespace Ngrtc.Audit.Integrity;
 /// <summary>
 /// When a tree-head key may sign: heads dated from <see cref="NotBefore"/> (inclusive) until <see cref="NotAfter"/>
 /// (exclusive); an open end is unbounded. A retired key keeps verifying the heads it signed while it was current,
-/// but a head it signs later (its private half leaked, say) is dated after its <see cref="NotAfter"/> and refused.
+/// and a head it is made to sign later (its private half leaked, say) is refused if it is dated as it was signed.
+/// The date is the head's own claim: a thief may backdate, and such a fork is caught by its consistency with heads
+/// the verifier already holds (the stored chain, or heads a regulator kept), not by the period.
 /// Published in the JWKS as the JWK members <c>nbf</c> and <c>exp</c> (NumericDate: seconds since the epoch, as
-/// RFC 7519 §2 defines it, and as OpenID Federation marks historical keys).
+/// RFC 7519 §2 defines it, and as OpenID Federation marks historical keys). A generic JOSE or openssl check of a
+/// head's signature does not read them: a verifier must compare the head's timestamp with them itself.
 /// </summary>
 public readonly record struct KeyValidity(DateTimeOffset? NotBefore, DateTimeOffset? NotAfter)
 {

@@ -40,13 +40,16 @@ public sealed class DeadLetterLifetime(NpgsqlDataSource database, IOptions<BusOp
         }
     }
 
-    /// <summary>Brings every expiry later than failure + <paramref name="lifetime"/> back to it; returns how many changed.</summary>
+    /// <summary>
+    /// Brings every expiry later than the first failure + <paramref name="lifetime"/> back to it (a replayed message
+    /// that fails again does not start a new lifetime); returns how many changed.
+    /// </summary>
     public static async Task<int> BoundAsync(NpgsqlDataSource database, TimeSpan lifetime, CancellationToken ct)
     {
         await using var command = database.CreateCommand(
             $"""
-            update {DeadLetterAdmin.Table} set expires = coalesce(failed_at, now()) + $1
-            where expires is null or expires > coalesce(failed_at, now()) + $1
+            update {DeadLetterAdmin.Table} set expires = coalesce(first_failed_at, failed_at, now()) + $1
+            where expires is null or expires > coalesce(first_failed_at, failed_at, now()) + $1
             """);
         command.Parameters.AddWithValue(lifetime);
         return await command.ExecuteNonQueryAsync(ct);

@@ -84,6 +84,10 @@ public static class Bus
         var connectionString = AuditStore.ConnectionString(builder);
         var applySchema = AuditStore.ApplySchemaOnStartup(builder);
         var bus = builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+        if (bus.DeadLetterExpiration <= TimeSpan.Zero || bus.DeadLetterSweepInterval <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{BusOptions.Section}:DeadLetterExpiration and :DeadLetterSweepInterval must be positive.");
+        }
         var rabbitMq = builder.Configuration.GetConnectionString(RabbitMqConnectionName);
 
         builder.Host.UseWolverine(opts =>
@@ -158,7 +162,7 @@ public static class Bus
 
         // After Wolverine's own start-up, before the web server's.
         builder.Services.AddHostedService<HandlerWarmup>();
-        builder.Services.AddOptions<BusOptions>().BindConfiguration(BusOptions.Section);
+        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(bus));
         builder.Services.AddHostedService<Ngrtc.Audit.Service.DeadLetters.DeadLetterLifetime>();
         return builder;
     }

@@ -199,7 +199,8 @@ public sealed class Sealer(NpgsqlDataSource database, TreeHeadSigning signing, I
         return (leaves, rows.Count);
     }
 
-    private static async Task<long> StoredSizeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string tenant, CancellationToken ct)
+    /// <summary>The tenant's sealed tree size (0 before its first seal).</summary>
+    public static async Task<long> StoredSizeAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string tenant, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand($"select size from {IntegrityTables.Trees} where tenant_id = @tenant", connection, tx);
         command.Parameters.AddWithValue("tenant", tenant);

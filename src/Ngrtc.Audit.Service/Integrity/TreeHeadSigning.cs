@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Ngrtc.Audit.Integrity;
@@ -16,60 +17,83 @@ public sealed class SigningKeyOptions
     /// <summary>Or a file holding that PEM.</summary>
     public string? PemFile { get; set; }
 
-    /// <summary>The first moment a head signed with this key may be dated (whole seconds; open when unset).</summary>
-    public DateTimeOffset? NotBefore { get; set; }
+    /// <summary>
+    /// The first moment a head signed with this key may be dated: RFC 3339 in whole seconds, UTC unless an offset
+    /// is given (open when unset). A successor's NotBefore is the moment of the rotation.
+    /// </summary>
+    public string? NotBefore { get; set; }
 
     /// <summary>
-    /// When the key retires: no head dated then or later verifies under it, so a retired key that leaks cannot sign
-    /// new heads (whole seconds; open when unset). Set it on the old key when rotating.
+    /// When the key retires: no head dated then or later verifies under it, nor is signed with it (same form;
+    /// open when unset). Set it on the old key when rotating.
     /// </summary>
-    public DateTimeOffset? NotAfter { get; set; }
+    public string? NotAfter { get; set; }
 }
 
 public sealed class TreeHeadKeyOptions
 {
     public const string Section = "Ngrtc:Integrity:Signing";
 
-    /// <summary>The key new heads are signed with.</summary>
+    /// <summary>
+    /// The key that signs when the periods do not decide (no periods, or two keys whose periods began at the same
+    /// moment); it must have its private part.
+    /// </summary>
     public string Current { get; set; } = "";
 
     /// <summary>Every key, current and retired: all are published in the JWKS.</summary>
     public List<SigningKeyOptions> Keys { get; set; } = [];
 }
 
-/// <summary>Tree-head keys from configuration (rotation: add a key, make it current, keep the old one's public part).</summary>
+/// <summary>
+/// Tree-head keys from configuration. A head is signed by the key, among those with a private part, whose period
+/// covers the head's time and began last (<see cref="SignerFor"/>), so a rotation happens at the moment the
+/// successor's period begins on every node that has the configuration, whatever their clocks say about when
+/// they started. Every key (private or public only) verifies the heads dated within its period.
+/// </summary>
 public sealed class TreeHeadSigning : IDisposable
 {
     private readonly Dictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, KeyValidity> _validity = new(StringComparer.Ordinal);
-    private readonly TreeHeadSigner _signer;
-    private readonly string _currentId;
+    private readonly List<(TreeHeadSigner Signer, KeyValidity Validity, bool Current)> _signers = [];
+    private readonly ILogger<TreeHeadSigning> _logger;
+    private int _unsignable;
 
-    public TreeHeadSigning(IOptions<TreeHeadKeyOptions> options, TimeProvider clock)
+    public TreeHeadSigning(IOptions<TreeHeadKeyOptions> options, ILogger<TreeHeadSigning> logger)
     {
+        _logger = logger;
         var settings = options.Value;
         foreach (var key in settings.Keys)
         {
             var pem = key.Pem is { Length: > 0 } text ? text : key.PemFile is { Length: > 0 } file ? File.ReadAllText(file) : null;
-            _keys[key.KeyId] = TreeHeadKeys.FromPem(pem ?? throw new InvalidOperationException($"Signing key {key.KeyId} has neither Pem nor PemFile."));
-            if (key.NotBefore is not null || key.NotAfter is not null)
+            var ecdsa = TreeHeadKeys.FromPem(pem ?? throw new InvalidOperationException($"Signing key {key.KeyId} has neither Pem nor PemFile."));
+            _keys[key.KeyId] = ecdsa;
+            var validity = new KeyValidity(Bound(key.KeyId, nameof(key.NotBefore), key.NotBefore), Bound(key.KeyId, nameof(key.NotAfter), key.NotAfter));
+            if (validity != KeyValidity.Always)
             {
-                _validity[key.KeyId] = new KeyValidity(key.NotBefore, key.NotAfter);
+                try
+                {
+                    validity.Validate(key.KeyId);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new InvalidOperationException($"{TreeHeadKeyOptions.Section}:Keys: {e.Message}", e);
+                }
+
+                _validity[key.KeyId] = validity;
+            }
+
+            if (HasPrivatePart(ecdsa))
+            {
+                _signers.Add((new TreeHeadSigner(ecdsa, key.KeyId), validity, key.KeyId == settings.Current));
             }
         }
 
-        if (!_keys.TryGetValue(settings.Current, out var current))
+        if (!_signers.Any(s => s.Current))
         {
-            throw new InvalidOperationException($"{TreeHeadKeyOptions.Section}:Current must name one of its Keys (there is no default key outside Development).");
+            throw new InvalidOperationException(
+                $"{TreeHeadKeyOptions.Section}:Current must name one of its Keys that has its private part (there is no default key outside Development).");
         }
 
-        _currentId = settings.Current;
-        if (_validity.TryGetValue(_currentId, out var period) && !period.Covers(clock.GetUtcNow()))
-        {
-            throw new InvalidOperationException($"{TreeHeadKeyOptions.Section}:Current names key {_currentId}, which signs heads dated {period}, not now: make a key valid now current.");
-        }
-
-        _signer = new TreeHeadSigner(current, settings.Current);
         Verifier = TreeHeadVerifier.FromKeys(_keys, _validity);
         Jwks = Ngrtc.Audit.Integrity.Jwks.Export(_keys, _validity);
     }
@@ -78,6 +102,53 @@ public sealed class TreeHeadSigning : IDisposable
 
     /// <summary>The public keys as an RFC 7517 JWK Set.</summary>
     public string Jwks { get; }
+
+    /// <summary>
+    /// The signer of a head dated <paramref name="at"/>: among the keys with a private part whose period covers it,
+    /// the one whose period began last (an open beginning is the earliest), Current among equals; null when no key
+    /// may sign then.
+    /// </summary>
+    public TreeHeadSigner? SignerFor(DateTimeOffset at) => _signers
+        .Where(s => s.Validity.Covers(at))
+        .OrderByDescending(s => s.Validity.NotBefore ?? DateTimeOffset.MinValue)
+        .ThenByDescending(s => s.Current)
+        .Select(s => s.Signer)
+        .FirstOrDefault();
+
+    private static DateTimeOffset? Bound(string keyId, string name, string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        // UTC unless the text gives an offset: the configuration binder would read "2026-06-01T00:00:00" in the
+        // host's time zone, and nodes in different zones would then publish different periods.
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
+        {
+            throw new InvalidOperationException($"{TreeHeadKeyOptions.Section}:Keys: key {keyId}'s {name} is not a date and time (RFC 3339, e.g. 2026-06-01T00:00:00Z).");
+        }
+
+        if (at.UtcTicks % TimeSpan.TicksPerSecond != 0)
+        {
+            throw new InvalidOperationException($"{TreeHeadKeyOptions.Section}:Keys: key {keyId}'s {name} must be a whole second (it is published as a NumericDate).");
+        }
+
+        return at;
+    }
+
+    private static bool HasPrivatePart(ECDsa key)
+    {
+        try
+        {
+            key.ExportParameters(includePrivateParameters: true);
+            return true;
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Signs a head if one is due: enough new events, or long enough since the last (even with nothing new).</summary>
     public async Task SignIfDueAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string tenant, TileEdge edge, DateTimeOffset now, SealerOptions options, CancellationToken ct)
@@ -101,20 +172,31 @@ public sealed class TreeHeadSigning : IDisposable
         // A head is never dated before the one it follows, even when this node's clock is behind the one that
         // signed that head: verification refuses a chain whose time goes back.
         var at = last is null || now > last.Head.Timestamp ? now : last.Head.Timestamp;
-        if (_validity.TryGetValue(_currentId, out var period) && !period.Covers(at))
+        if (SignerFor(at) is not { } signer)
         {
-            // A key configuration problem, not damage: the service stops loudly rather than sign heads nobody can verify.
-            throw new InvalidOperationException($"The current tree-head key {_currentId} signs heads dated {period}, not {at.UtcDateTime:O}: make a key valid now current.");
+            // A key configuration problem, not damage: events go on being stored and sealed, heads wait for a key.
+            if (Interlocked.Exchange(ref _unsignable, 1) == 0)
+            {
+                _logger.LogError("No configured tree-head key may sign a head dated {At:O} (every period has ended or not begun); no head is signed until one may", at.UtcDateTime);
+            }
+
+            return;
         }
 
-        var signed = _signer.Sign(tenant, edge.Size, root, at, last?.Hash());
+        if (Interlocked.Exchange(ref _unsignable, 0) == 1)
+        {
+            _logger.LogInformation("Tree heads are signed again, with key {KeyId}", signer.KeyId);
+        }
+
+        var signed = signer.Sign(tenant, edge.Size, root, at, last?.Hash());
         await StoredHeads.AppendAsync(connection, tx, tenant, (last?.Seq ?? 0) + 1, signed, ct);
     }
 
     /// <summary>
     /// Whether the tree the stored tiles give (<paramref name="size"/> leaves, <paramref name="root"/>) extends the
     /// last signed head, checked with a consistency proof read from the same tiles: the sealer never signs a fork,
-    /// so tiles damaged under it stop its signing instead of putting a second history under the key.
+    /// so damage to the tiles under that head (those the proof reads) stops this tenant's sealing instead of
+    /// putting a second history under the key.
     /// </summary>
     private static async Task<bool> ExtendsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string tenant, TreeHead last, long size, byte[] root, CancellationToken ct)
     {

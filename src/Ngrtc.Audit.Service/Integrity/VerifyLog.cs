@@ -93,12 +93,7 @@ public static class VerifyLog
         var storedUpper = new Dictionary<(int Level, long Index), byte[]>();
         await using (var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct))
         {
-            await using (var size = new NpgsqlCommand($"select coalesce((select size from {IntegrityTables.Trees} where tenant_id = @t), 0)", connection, snapshot))
-            {
-                size.Parameters.AddWithValue("t", tenant);
-                sealedSize = (long)(await size.ExecuteScalarAsync(ct))!;
-            }
-
+            sealedSize = await Sealer.StoredSizeAsync(connection, snapshot, tenant, ct);
             await using var tiles = new NpgsqlCommand($"select level, idx, hashes from {IntegrityTables.Tiles} where tenant_id = @t and level > 0", connection, snapshot);
             tiles.Parameters.AddWithValue("t", tenant);
             await using (var reader = await tiles.ExecuteReaderAsync(ct))

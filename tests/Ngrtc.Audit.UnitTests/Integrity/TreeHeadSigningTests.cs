@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Ngrtc.Audit.Integrity;
 using Ngrtc.Audit.Service.Integrity;
@@ -18,47 +19,89 @@ public sealed class TreeHeadSigningTests : IDisposable
         newKey.Dispose();
     }
 
-    /// <summary>A rotation as an operator configures it: the old key retired at <see cref="Rotation"/>, public half only.</summary>
-    private TreeHeadKeyOptions Rotated(string current) => new()
+    private static TreeHeadSigning Signing(TreeHeadKeyOptions options) => new(Options.Create(options), NullLogger<TreeHeadSigning>.Instance);
+
+    /// <summary>
+    /// A rotation as an operator rolls it out before it happens: both private keys configured, the old one retiring
+    /// at <see cref="Rotation"/> and the new one beginning then; the old one is still Current.
+    /// </summary>
+    private TreeHeadKeyOptions Rotating(string? oldNotAfter = "2026-06-01T00:00:00Z") => new()
     {
-        Current = current,
+        Current = "2025",
         Keys =
         [
-            new SigningKeyOptions { KeyId = "2025", Pem = oldKey.ExportSubjectPublicKeyInfoPem(), NotAfter = Rotation },
-            new SigningKeyOptions { KeyId = "2026", Pem = newKey.ExportPkcs8PrivateKeyPem(), NotBefore = Rotation },
+            new SigningKeyOptions { KeyId = "2025", Pem = oldKey.ExportPkcs8PrivateKeyPem(), NotAfter = oldNotAfter },
+            new SigningKeyOptions { KeyId = "2026", Pem = newKey.ExportPkcs8PrivateKeyPem(), NotBefore = "2026-06-01T00:00:00Z" },
         ],
     };
 
-    private static TimeProvider At(DateTimeOffset now) => new FixedClock(now);
+    [Fact]
+    public void the_key_whose_period_covers_the_heads_time_signs_it_so_the_rotation_happens_at_its_moment()
+    {
+        using var signing = Signing(Rotating());
+        signing.SignerFor(Rotation.AddMilliseconds(-1))!.KeyId.ShouldBe("2025");
+        signing.SignerFor(Rotation)!.KeyId.ShouldBe("2026");
+        signing.SignerFor(Rotation.AddYears(5))!.KeyId.ShouldBe("2026");
+
+        // Each head so signed verifies; the old key's signature on a head dated at the rotation does not.
+        var before = signing.SignerFor(Rotation.AddSeconds(-1))!.Sign("op-1", 1, new byte[32], Rotation.AddSeconds(-1), null);
+        var after = signing.SignerFor(Rotation)!.Sign("op-1", 2, new byte[32], Rotation, before.Hash());
+        TreeHeadChain.Verify([before.Jws, after.Jws], signing.Verifier).IsValid.ShouldBeTrue();
+        signing.Verifier.Verify(new TreeHeadSigner(oldKey, "2025").Sign("op-1", 2, new byte[32], Rotation, null).Jws).Failure.ShouldBe(TreeHeadFailure.OutsideKeyValidity);
+    }
 
     [Fact]
-    public void the_served_key_set_and_verifier_carry_each_keys_period()
+    public void a_successor_takes_over_when_its_period_begins_even_if_the_old_key_was_left_open()
     {
-        using var signing = new TreeHeadSigning(Options.Create(Rotated("2026")), At(Rotation.AddDays(1)));
+        using var signing = Signing(Rotating(oldNotAfter: null));
+        signing.SignerFor(Rotation.AddSeconds(-1))!.KeyId.ShouldBe("2025");
+        signing.SignerFor(Rotation)!.KeyId.ShouldBe("2026");
+    }
+
+    [Fact]
+    public void no_key_signs_a_head_dated_outside_every_period_and_the_service_still_starts()
+    {
+        var options = Rotating();
+        options.Keys.RemoveAt(1);
+        using var signing = Signing(options);
+        signing.SignerFor(Rotation).ShouldBeNull();
+        Jwks.Read(signing.Jwks)["2025"].Validity.ShouldBe(new KeyValidity(null, Rotation));
+    }
+
+    [Fact]
+    public void the_served_key_set_carries_each_keys_period_and_a_bound_without_an_offset_is_utc()
+    {
+        var options = Rotating();
+        options.Keys[1].NotBefore = "2026-06-01T00:00:00";
+        using var signing = Signing(options);
 
         var published = Jwks.Read(signing.Jwks);
         published["2025"].Validity.ShouldBe(new KeyValidity(null, Rotation));
         published["2026"].Validity.ShouldBe(new KeyValidity(Rotation, null));
-        var late = new TreeHeadSigner(oldKey, "2025").Sign("op-1", 1, new byte[32], Rotation.AddDays(1), null);
-        signing.Verifier.Verify(late.Jws).Failure.ShouldBe(TreeHeadFailure.OutsideKeyValidity);
+    }
+
+    [Theory]
+    [InlineData("2026-06-01T00:00:00.5Z", null)]
+    [InlineData("first of June", null)]
+    [InlineData("2026-06-01T00:00:00Z", "2026-06-01T00:00:00Z")]
+    [InlineData("2026-06-01T00:00:00Z", "2026-01-01T00:00:00Z")]
+    public void a_bound_that_is_not_a_whole_second_or_not_a_time_or_an_empty_period_is_refused_at_start(string notBefore, string? notAfter)
+    {
+        var options = Rotating();
+        options.Keys[1].NotBefore = notBefore;
+        options.Keys[1].NotAfter = notAfter;
+        Should.Throw<InvalidOperationException>(() => Signing(options)).Message.ShouldContain("key");
     }
 
     [Fact]
-    public void a_current_key_that_is_not_valid_now_is_refused_at_start()
+    public void current_must_name_a_configured_key_with_its_private_part()
     {
-        // A current key whose period has ended...
-        var retired = Rotated("2026");
-        retired.Keys[1] = new SigningKeyOptions { KeyId = "2026", Pem = newKey.ExportPkcs8PrivateKeyPem(), NotAfter = Rotation };
-        Should.Throw<InvalidOperationException>(() => new TreeHeadSigning(Options.Create(retired), At(Rotation.AddSeconds(1))))
-            .Message.ShouldContain("not now");
+        var unknown = Rotating();
+        unknown.Current = "2027";
+        Should.Throw<InvalidOperationException>(() => Signing(unknown)).Message.ShouldContain("private part");
 
-        // ...and a successor made current before its period begins.
-        Should.Throw<InvalidOperationException>(() => new TreeHeadSigning(Options.Create(Rotated("2026")), At(Rotation.AddSeconds(-1))))
-            .Message.ShouldContain("not now");
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
+        var publicOnly = Rotating();
+        publicOnly.Keys[0].Pem = oldKey.ExportSubjectPublicKeyInfoPem();
+        Should.Throw<InvalidOperationException>(() => Signing(publicOnly)).Message.ShouldContain("private part");
     }
 }
