@@ -102,6 +102,16 @@ public class IntegrityTests(ServiceFixture service)
         return (process.ExitCode, await output + await error);
     }
 
+    /// <summary>Takes the tenant's seal lock (the sealer's own) in a transaction: the sealer waits until it ends.</summary>
+    private static async Task<NpgsqlTransaction> HoldSealLock(NpgsqlConnection connection, string tenant)
+    {
+        var tx = await connection.BeginTransactionAsync();
+        await using var hold = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('ngrtc-seal ' || $1, 0))", connection, tx);
+        hold.Parameters.AddWithValue(tenant);
+        await hold.ExecuteNonQueryAsync();
+        return tx;
+    }
+
     private static async Task Sql(string sql, string tenant)
     {
         await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
@@ -392,12 +402,7 @@ public class IntegrityTests(ServiceFixture service)
         await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
         await using (var connection = await database.OpenConnectionAsync())
         {
-            await using var tx = await connection.BeginTransactionAsync();
-            await using (var hold = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('ngrtc-seal ' || $1, 0))", connection, tx))
-            {
-                hold.Parameters.AddWithValue(tenant);
-                await hold.ExecuteNonQueryAsync();
-            }
+            await using var tx = await HoldSealLock(connection, tenant);
 
             var latest = (await StoredHeads.LatestAsync(connection, tx, tenant, CancellationToken.None))!;
             var forged = new TreeHeadSigner(ServiceFixture.RetiredSigningKey, ServiceFixture.RetiredSigningKeyId)
@@ -459,12 +464,7 @@ public class IntegrityTests(ServiceFixture service)
         await using (var seal = await database.OpenConnectionAsync())
         {
             // Hold the tenant's seal lock (the sealer's own) while events are stored and one is altered.
-            await using var tx = await seal.BeginTransactionAsync();
-            await using (var hold = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('ngrtc-seal ' || $1, 0))", seal, tx))
-            {
-                hold.Parameters.AddWithValue(tenant);
-                await hold.ExecuteNonQueryAsync();
-            }
+            await using var tx = await HoldSealLock(seal, tenant);
 
             using var emitter = service.Client(Roles.Emitter, tenant, Ibcf);
             (await emitter.PostBatch([.. Enumerable.Range(0, 6).Select(i => Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant))])).EnsureSuccessStatusCode();
@@ -538,12 +538,7 @@ public class IntegrityTests(ServiceFixture service)
         var tenant = await SealedTenant(300);
         await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
         await using var seal = await database.OpenConnectionAsync();
-        await using var tx = await seal.BeginTransactionAsync();
-        await using (var hold = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('ngrtc-seal ' || $1, 0))", seal, tx))
-        {
-            hold.Parameters.AddWithValue(tenant);
-            await hold.ExecuteNonQueryAsync();
-        }
+        await using var tx = await HoldSealLock(seal, tenant);
 
         using var emitter = service.Client(Roles.Emitter, tenant, Ibcf);
         (await emitter.PostBatch([.. Enumerable.Range(300, 600).Select(i => Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant))])).EnsureSuccessStatusCode();
