@@ -44,9 +44,12 @@ public class IntegrityTests(ServiceFixture service)
             && (await r.Json()).GetProperty("treeSize").GetInt64() == size ? "" : null,
         $"a tree head of size {size}");
 
+    private async Task<TreeHeadVerifier> ServedVerifier() =>
+        TreeHeadVerifier.FromJwks(await (await service.Anonymous().GetAsync("/api/v1/integrity/jwks")).Content.ReadAsStringAsync());
+
     private async Task<TenantVerification> Verify(string tenant)
     {
-        var verifier = TreeHeadVerifier.FromJwks(await (await service.Anonymous().GetAsync("/api/v1/integrity/jwks")).Content.ReadAsStringAsync());
+        var verifier = await ServedVerifier();
         var results = await VerifyLog.RunAsync(service.Host.Services.GetRequiredService<NpgsqlDataSource>(), verifier, tenant, CancellationToken.None);
         return results.ShouldHaveSingleItem();
     }
@@ -55,7 +58,11 @@ public class IntegrityTests(ServiceFixture service)
     /// Runs <c>ngrtc-audit verify --db --tenant T --jwks F</c> as an operator does: the service's program in a
     /// process of its own, on the suite's settings (the environment the fixture set), with the served JWKS.
     /// </summary>
-    private async Task<(int ExitCode, string Output)> VerifyCommandLine(string tenant, string? connectionString = null)
+    private Task<(int ExitCode, string Output)> VerifyCommandLine(string tenant, string? connectionString = null) =>
+        CommandLine(["verify", "--db", "--tenant", tenant], connectionString);
+
+    /// <summary>Runs <c>ngrtc-audit</c> with <paramref name="arguments"/> and <c>--jwks</c> the served key set (see <see cref="VerifyCommandLine"/>).</summary>
+    private async Task<(int ExitCode, string Output)> CommandLine(string[] arguments, string? connectionString = null)
     {
         var jwks = Path.GetTempFileName();
         await File.WriteAllTextAsync(jwks, await (await service.Anonymous().GetAsync("/api/v1/integrity/jwks")).Content.ReadAsStringAsync());
@@ -71,7 +78,7 @@ public class IntegrityTests(ServiceFixture service)
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { program, "verify", "--db", "--tenant", tenant, "--jwks", jwks })
+        foreach (var argument in (string[])[program, .. arguments, "--jwks", jwks])
         {
             start.ArgumentList.Add(argument);
         }
@@ -528,6 +535,36 @@ public class IntegrityTests(ServiceFixture service)
         stillBad.SealedSize.ShouldBe(600);
         stillBad.Events.ShouldBe(610);
         stillBad.Problem!.ShouldStartWith("the stored tile at level 1, index 0 differs");
+
+        // The repair rebuilds the tiles from the events, checked against every signed head; the sealer goes on.
+        var repair = await CommandLine(["repair-tiles", "--tenant", tenant]);
+        repair.ExitCode.ShouldBe(0, repair.Output);
+        // Level 0: two complete tiles and one of 88 leaves; level 1: one tile of two entries.
+        repair.Output.ShouldContain($"rebuilt   tenant {tenant}: 4 tiles for 600 sealed events");
+        await HeadReaches(client, tenant, 610);
+        (await Verify(tenant)).Problem.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task a_tile_repair_is_refused_when_the_events_do_not_give_the_signed_heads()
+    {
+        // An altered event: rebuilding the tiles from the events would put a second history under the heads.
+        var tenant = await SealedTenant();
+        await Sql("update ngrtc.mt_events set data = jsonb_set(data, '{envelope,purpose}', '\"forged\"') where tenant_id = $1 and stream_id = 'audit-log' and version = 4", tenant);
+        await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
+        var before = await TileBytes(database, tenant);
+
+        var repair = await RepairTiles.RunAsync(database, await ServedVerifier(), tenant, CancellationToken.None);
+        repair.Refused!.ShouldContain("do not give the root of tree head #");
+        (await TileBytes(database, tenant)).ShouldBe(before);
+        (await Verify(tenant)).LeafIndex.ShouldBe(3);
+    }
+
+    private static async Task<string> TileBytes(NpgsqlDataSource database, string tenant)
+    {
+        await using var command = database.CreateCommand("select string_agg(encode(hashes, 'hex'), ',' order by level, idx) from ngrtc.merkle_tiles where tenant_id = $1");
+        command.Parameters.AddWithValue(tenant);
+        return (string)(await command.ExecuteScalarAsync())!;
     }
 
     [Fact]

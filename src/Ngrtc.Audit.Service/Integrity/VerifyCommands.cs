@@ -49,6 +49,38 @@ public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
     }
 }
 
+public sealed class RepairTilesInput : NetCoreInput
+{
+    [Description("the tenant whose tiles to rebuild (required)")]
+    public string? TenantFlag { get; set; }
+
+    [Description("a JWKS file with the tree-head public keys (default: the keys in the service's configuration)")]
+    public string? JwksFlag { get; set; }
+}
+
+[Description("Rebuild a tenant's Merkle tiles from its stored events, written only if they give every signed tree head's root; exit 0 rebuilt, 1 refused", Name = "repair-tiles")]
+public sealed class RepairTilesCommand : JasperFxAsyncCommand<RepairTilesInput>
+{
+    public override async Task<bool> Execute(RepairTilesInput input)
+    {
+        if (string.IsNullOrWhiteSpace(input.TenantFlag))
+        {
+            Console.WriteLine("repair-tiles needs --tenant T (run `verify --db` first: it names the tenant whose tiles are damaged)");
+            return false;
+        }
+
+        using var host = input.BuildHost();
+        var verifier = input.JwksFlag is { } file
+            ? TreeHeadVerifier.FromJwks(await File.ReadAllTextAsync(file))
+            : host.Services.GetRequiredService<TreeHeadSigning>().Verifier;
+        var repair = await RepairTiles.RunAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), verifier, input.TenantFlag, CancellationToken.None);
+        Console.WriteLine(repair.Refused is { } why
+            ? $"REFUSED   tenant {repair.Tenant}: {why}; nothing was written"
+            : $"rebuilt   tenant {repair.Tenant}: {repair.TilesWritten} tiles for {repair.SealedSize} sealed events, all {repair.Heads} tree heads reproduced");
+        return repair.Refused is null;
+    }
+}
+
 public sealed class VerifyProofInput
 {
     [Description("a JSON file: an inclusion proof {leafIdx, treeSize, root, leafHash, proof} or a consistency proof {size1, size2, root1, root2, proof}")]
