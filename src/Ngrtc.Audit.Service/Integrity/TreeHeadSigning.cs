@@ -166,7 +166,7 @@ public sealed class TreeHeadSigning : IDisposable
         if (last is not null && !await ExtendsAsync(connection, tx, tenant, last.Head, edge.Size, root, ct))
         {
             throw new InvalidDataException(
-                $"The stored tiles of a tenant's tree no longer extend the head signed at size {last.Head.TreeSize}; no head is signed and sealing stops there.");
+                $"The stored tiles of a tenant's tree no longer extend the head signed at size {last.Head.TreeSize}; no head is signed and sealing stops there (`ngrtc-audit repair-tiles --tenant` rebuilds them from the events).");
         }
 
         // A head is never dated before the one it follows, even when this node's clock is behind the one that
