@@ -113,9 +113,7 @@ public class IntegrityTests(ServiceFixture service)
     private static async Task<NpgsqlTransaction> HoldSealLock(NpgsqlConnection connection, string tenant)
     {
         var tx = await connection.BeginTransactionAsync();
-        await using var hold = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('ngrtc-seal ' || $1, 0))", connection, tx);
-        hold.Parameters.AddWithValue(tenant);
-        await hold.ExecuteNonQueryAsync();
+        await Sealer.SealLockAsync(connection, tx, tenant, wait: true, CancellationToken.None);
         return tx;
     }
 
@@ -540,7 +538,7 @@ public class IntegrityTests(ServiceFixture service)
         var repair = await CommandLine(["repair-tiles", "--tenant", tenant]);
         repair.ExitCode.ShouldBe(0, repair.Output);
         // Level 0: two complete tiles and one of 88 leaves; level 1: one tile of two entries.
-        repair.Output.ShouldContain($"rebuilt   tenant {tenant}: 4 tiles for 600 sealed events");
+        repair.Output.ShouldContain($"rebuilt   tenant {tenant}: 4 tiles for the 600 events under its last signed head");
         await HeadReaches(client, tenant, 610);
         (await Verify(tenant)).Problem.ShouldBeNull();
     }
@@ -558,6 +556,49 @@ public class IntegrityTests(ServiceFixture service)
         repair.Refused!.ShouldContain("do not give the root of tree head #");
         (await TileBytes(database, tenant)).ShouldBe(before);
         (await Verify(tenant)).LeafIndex.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task a_tile_repair_trusts_the_events_only_as_far_as_signed_heads_vouch_for_them()
+    {
+        // Sealed to 20 but signed only to 10 (the later heads gone), a leaf tile damaged under that head (the
+        // sealer stops), and event 15 altered after it was sealed: a repair from the events must not take event 15
+        // as it is now. It rebuilds to 10; the sealer seals 10–20 again from the hashes stored with the events.
+        var tenant = await SealedTenant(10);
+        using var client = Reader(tenant);
+        using (var emitter = service.Client(Roles.Emitter, tenant, Ibcf))
+        {
+            (await emitter.PostBatch([.. Enumerable.Range(10, 10).Select(i => Ngrtc.Audit.Tests.Events.IdentityVerified($"e-{i}", tenant))])).EnsureSuccessStatusCode();
+        }
+
+        await HeadReaches(client, tenant, 20);
+        await using var database = NpgsqlDataSource.Create(ServiceFixture.ConnectionString);
+        await using (var connection = await database.OpenConnectionAsync())
+        {
+            await using var tx = await HoldSealLock(connection, tenant);
+            foreach (var statement in new[]
+            {
+                "delete from ngrtc.tree_heads where tenant_id = $1 and tree_size > 10",
+                "update ngrtc.merkle_tiles set hashes = set_byte(hashes, 3, get_byte(hashes, 3) # 1) where tenant_id = $1 and level = 0 and idx = 0",
+                "update ngrtc.mt_events set data = jsonb_set(data, '{envelope,purpose}', '\"forged\"') where tenant_id = $1 and stream_id = 'audit-log' and version = 15",
+            })
+            {
+                await using var command = new NpgsqlCommand(statement, connection, tx);
+                command.Parameters.AddWithValue(tenant);
+                await command.ExecuteNonQueryAsync();
+            }
+
+            await tx.CommitAsync();
+        }
+
+        var repair = await RepairTiles.RunAsync(database, await ServedVerifier(), tenant, CancellationToken.None);
+        repair.Refused.ShouldBeNull();
+        repair.RebuiltSize.ShouldBe(10);
+        await HeadReaches(client, tenant, 20);
+        var result = await Verify(tenant);
+        result.Problem!.ShouldContain("differs");
+        result.LeafIndex.ShouldBe(14);
+        result.EventId.ShouldBe("e-14");
     }
 
     private static async Task<string> TileBytes(NpgsqlDataSource database, string tenant)

@@ -41,8 +41,8 @@ public sealed class DeadLetterLifetime(NpgsqlDataSource database, IOptions<BusOp
     }
 
     /// <summary>
-    /// Brings every expiry later than the first failure + <paramref name="lifetime"/> back to it (a replayed message
-    /// that fails again does not start a new lifetime); returns how many changed.
+    /// Brings every expiry later than the first failure Wolverine recorded (its first_failed_at, else failed_at) +
+    /// <paramref name="lifetime"/> back to it; returns how many changed.
     /// </summary>
     public static async Task<int> BoundAsync(NpgsqlDataSource database, TimeSpan lifetime, CancellationToken ct)
     {

@@ -113,10 +113,10 @@ public sealed class Sealer(NpgsqlDataSource database, TreeHeadSigning signing, I
     {
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('ngrtc-seal ' || @tenant, 0))", connection, tx))
+        if (!await SealLockAsync(connection, tx, tenant, wait: false, ct))
         {
-            lockCommand.Parameters.AddWithValue("tenant", tenant);
-            await lockCommand.ExecuteNonQueryAsync(ct);
+            // Another node seals this log, or a tile repair runs: the other tenants go on, this one next time.
+            return 0;
         }
 
         var size = await StoredSizeAsync(connection, tx, tenant, ct);
@@ -197,6 +197,24 @@ public sealed class Sealer(NpgsqlDataSource database, TreeHeadSigning signing, I
         }
 
         return (leaves, rows.Count);
+    }
+
+    /// <summary>
+    /// Takes the tenant's seal lock for the transaction: waiting for it, or (<paramref name="wait"/> false) only if
+    /// it is free; returns whether it was taken.
+    /// </summary>
+    public static async Task<bool> SealLockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string tenant, bool wait, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select pg_{(wait ? "" : "try_")}advisory_xact_lock(hashtextextended('ngrtc-seal ' || @tenant, 0))", connection, tx);
+        command.Parameters.AddWithValue("tenant", tenant);
+        if (wait)
+        {
+            await command.ExecuteNonQueryAsync(ct);
+            return true;
+        }
+
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>The tenant's sealed tree size (0 before its first seal).</summary>

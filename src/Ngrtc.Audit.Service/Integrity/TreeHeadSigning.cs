@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Ngrtc.Audit.Integrity;
 using Npgsql;
@@ -50,13 +51,13 @@ public sealed class TreeHeadKeyOptions
 /// successor's period begins on every node that has the configuration, whatever their clocks say about when
 /// they started. Every key (private or public only) verifies the heads dated within its period.
 /// </summary>
-public sealed class TreeHeadSigning : IDisposable
+public sealed partial class TreeHeadSigning : IDisposable
 {
     private readonly Dictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, KeyValidity> _validity = new(StringComparer.Ordinal);
     private readonly List<(TreeHeadSigner Signer, KeyValidity Validity, bool Current)> _signers = [];
     private readonly ILogger<TreeHeadSigning> _logger;
-    private int _unsignable;
+    private readonly HashSet<string> _unsignable = new(StringComparer.Ordinal);
 
     public TreeHeadSigning(IOptions<TreeHeadKeyOptions> options, ILogger<TreeHeadSigning> logger)
     {
@@ -65,6 +66,11 @@ public sealed class TreeHeadSigning : IDisposable
         foreach (var key in settings.Keys)
         {
             var pem = key.Pem is { Length: > 0 } text ? text : key.PemFile is { Length: > 0 } file ? File.ReadAllText(file) : null;
+            if (_keys.ContainsKey(key.KeyId))
+            {
+                throw new InvalidOperationException($"{TreeHeadKeyOptions.Section}:Keys names key {key.KeyId} twice.");
+            }
+
             var ecdsa = TreeHeadKeys.FromPem(pem ?? throw new InvalidOperationException($"Signing key {key.KeyId} has neither Pem nor PemFile."));
             _keys[key.KeyId] = ecdsa;
             var validity = new KeyValidity(Bound(key.KeyId, nameof(key.NotBefore), key.NotBefore), Bound(key.KeyId, nameof(key.NotAfter), key.NotAfter));
@@ -96,6 +102,17 @@ public sealed class TreeHeadSigning : IDisposable
 
         Verifier = TreeHeadVerifier.FromKeys(_keys, _validity);
         Jwks = Ngrtc.Audit.Integrity.Jwks.Export(_keys, _validity);
+
+        // Which key signs is decided by the periods; say so when that is not Current (a predecessor left open, say).
+        var now = SignerFor(DateTimeOffset.UtcNow);
+        if (now is null)
+        {
+            logger.LogError("No configured tree-head key may sign a head dated now: heads wait until one may");
+        }
+        else if (now.KeyId != settings.Current)
+        {
+            logger.LogWarning("Tree heads are signed now with key {KeyId}, not Current ({Current}): its period began later", now.KeyId, settings.Current);
+        }
     }
 
     public TreeHeadVerifier Verifier { get; }
@@ -124,7 +141,8 @@ public sealed class TreeHeadSigning : IDisposable
 
         // UTC unless the text gives an offset: the configuration binder would read "2026-06-01T00:00:00" in the
         // host's time zone, and nodes in different zones would then publish different periods.
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
+        if (!Rfc3339().IsMatch(text)
+            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
         {
             throw new InvalidOperationException($"{TreeHeadKeyOptions.Section}:Keys: key {keyId}'s {name} is not a date and time (RFC 3339, e.g. 2026-06-01T00:00:00Z).");
         }
@@ -136,6 +154,10 @@ public sealed class TreeHeadSigning : IDisposable
 
         return at;
     }
+
+    /// <summary>RFC 3339 date and time; the offset may be left out (then UTC).</summary>
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})?$", RegexOptions.CultureInvariant)]
+    private static partial Regex Rfc3339();
 
     private static bool HasPrivatePart(ECDsa key)
     {
@@ -162,30 +184,36 @@ public sealed class TreeHeadSigning : IDisposable
             return;
         }
 
-        var root = edge.Root();
-        if (last is not null && !await ExtendsAsync(connection, tx, tenant, last.Head, edge.Size, root, ct))
-        {
-            throw new InvalidDataException(
-                $"The stored tiles of a tenant's tree no longer extend the head signed at size {last.Head.TreeSize}; no head is signed and sealing stops there (`ngrtc-audit repair-tiles --tenant` rebuilds them from the events).");
-        }
-
         // A head is never dated before the one it follows, even when this node's clock is behind the one that
         // signed that head: verification refuses a chain whose time goes back.
         var at = last is null || now > last.Head.Timestamp ? now : last.Head.Timestamp;
         if (SignerFor(at) is not { } signer)
         {
             // A key configuration problem, not damage: events go on being stored and sealed, heads wait for a key.
-            if (Interlocked.Exchange(ref _unsignable, 1) == 0)
+            lock (_unsignable)
             {
-                _logger.LogError("No configured tree-head key may sign a head dated {At:O} (every period has ended or not begun); no head is signed until one may", at.UtcDateTime);
+                if (_unsignable.Add(tenant))
+                {
+                    _logger.LogError("No configured tree-head key may sign a head of tenant {Tenant} dated {At:O} (every period has ended or not begun); its heads wait until one may", tenant, at.UtcDateTime);
+                }
             }
 
             return;
         }
 
-        if (Interlocked.Exchange(ref _unsignable, 0) == 1)
+        lock (_unsignable)
         {
-            _logger.LogInformation("Tree heads are signed again, with key {KeyId}", signer.KeyId);
+            if (_unsignable.Remove(tenant))
+            {
+                _logger.LogInformation("Tree heads of tenant {Tenant} are signed again, with key {KeyId}", tenant, signer.KeyId);
+            }
+        }
+
+        var root = edge.Root();
+        if (last is not null && !await ExtendsAsync(connection, tx, tenant, last.Head, edge.Size, root, ct))
+        {
+            throw new InvalidDataException(
+                $"The stored tiles of a tenant's tree no longer extend the head signed at size {last.Head.TreeSize}; no head is signed and sealing stops there (`ngrtc-audit repair-tiles --tenant` rebuilds them from the events).");
         }
 
         var signed = signer.Sign(tenant, edge.Size, root, at, last?.Hash());

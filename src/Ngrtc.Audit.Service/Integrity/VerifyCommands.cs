@@ -76,7 +76,7 @@ public sealed class RepairTilesCommand : JasperFxAsyncCommand<RepairTilesInput>
         var repair = await RepairTiles.RunAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), verifier, input.TenantFlag, CancellationToken.None);
         Console.WriteLine(repair.Refused is { } why
             ? $"REFUSED   tenant {repair.Tenant}: {why}; nothing was written"
-            : $"rebuilt   tenant {repair.Tenant}: {repair.TilesWritten} tiles for {repair.SealedSize} sealed events, all {repair.Heads} tree heads reproduced");
+            : $"rebuilt   tenant {repair.Tenant}: {repair.TilesWritten} tiles for the {repair.RebuiltSize} events under its last signed head, all {repair.Heads} tree heads reproduced; the sealer seals the other {repair.SealedSize - repair.RebuiltSize} sealed events again");
         return repair.Refused is null;
     }
 }

@@ -81,16 +81,42 @@ public sealed class TreeHeadSigningTests : IDisposable
     }
 
     [Theory]
-    [InlineData("2026-06-01T00:00:00.5Z", null)]
-    [InlineData("first of June", null)]
-    [InlineData("2026-06-01T00:00:00Z", "2026-06-01T00:00:00Z")]
-    [InlineData("2026-06-01T00:00:00Z", "2026-01-01T00:00:00Z")]
-    public void a_bound_that_is_not_a_whole_second_or_not_a_time_or_an_empty_period_is_refused_at_start(string notBefore, string? notAfter)
+    [InlineData("2026-06-01T00:00:00.5Z", null, "must be a whole second")]
+    [InlineData("first of June", null, "is not a date and time")]
+    [InlineData("06/01/2026", null, "is not a date and time")]
+    [InlineData("2026-06-01", null, "is not a date and time")]
+    [InlineData("2026-06-01T00:00:00Z", "2026-06-01T00:00:00Z", "valid for no time at all")]
+    [InlineData("2026-06-01T00:00:00Z", "2026-01-01T00:00:00Z", "valid for no time at all")]
+    public void a_bound_that_is_not_a_whole_second_rfc_3339_time_or_an_empty_period_is_refused_at_start(string notBefore, string? notAfter, string reason)
     {
         var options = Rotating();
         options.Keys[1].NotBefore = notBefore;
         options.Keys[1].NotAfter = notAfter;
-        Should.Throw<InvalidOperationException>(() => Signing(options)).Message.ShouldContain("key");
+        Should.Throw<InvalidOperationException>(() => Signing(options)).Message.ShouldContain(reason);
+    }
+
+    [Fact]
+    public void a_key_id_given_twice_is_refused()
+    {
+        var options = Rotating();
+        options.Keys[1].KeyId = "2025";
+        Should.Throw<InvalidOperationException>(() => Signing(options)).Message.ShouldContain("twice");
+    }
+
+    [Fact]
+    public void current_wins_among_keys_whose_periods_began_at_the_same_moment()
+    {
+        var options = Rotating(oldNotAfter: null);
+        options.Keys[0].NotBefore = "2026-06-01T00:00:00Z";
+        options.Current = "2026";
+        using (var signing = Signing(options))
+        {
+            signing.SignerFor(Rotation)!.KeyId.ShouldBe("2026");
+        }
+
+        options.Current = "2025";
+        using var other = Signing(options);
+        other.SignerFor(Rotation)!.KeyId.ShouldBe("2025");
     }
 
     [Fact]
