@@ -19,12 +19,15 @@ public sealed class VerifyInput : NetCoreInput
 [Description("Recompute every leaf from the store, rebuild each tenant's tree and check every signed tree head; exit 0 clean, 1 tampered", Name = "verify")]
 public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
 {
+    /// <summary>The tree-head keys of a JWKS file, or (none given) those of the service's configuration.</summary>
+    internal static async Task<TreeHeadVerifier> VerifierAsync(string? jwksFile, IHost host) => jwksFile is { } file
+        ? TreeHeadVerifier.FromJwks(await File.ReadAllTextAsync(file))
+        : host.Services.GetRequiredService<TreeHeadSigning>().Verifier;
+
     public override async Task<bool> Execute(VerifyInput input)
     {
         using var host = input.BuildHost();
-        var verifier = input.JwksFlag is { } file
-            ? TreeHeadVerifier.FromJwks(await File.ReadAllTextAsync(file))
-            : host.Services.GetRequiredService<TreeHeadSigning>().Verifier;
+        var verifier = await VerifyCommand.VerifierAsync(input.JwksFlag, host);
         IReadOnlyList<TenantVerification> results;
         try
         {
@@ -70,9 +73,7 @@ public sealed class RepairTilesCommand : JasperFxAsyncCommand<RepairTilesInput>
         }
 
         using var host = input.BuildHost();
-        var verifier = input.JwksFlag is { } file
-            ? TreeHeadVerifier.FromJwks(await File.ReadAllTextAsync(file))
-            : host.Services.GetRequiredService<TreeHeadSigning>().Verifier;
+        var verifier = await VerifyCommand.VerifierAsync(input.JwksFlag, host);
         var repair = await RepairTiles.RunAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), verifier, input.TenantFlag, CancellationToken.None);
         Console.WriteLine(repair.Refused is { } why
             ? $"REFUSED   tenant {repair.Tenant}: {why}; nothing was written"
