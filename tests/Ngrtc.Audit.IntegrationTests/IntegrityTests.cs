@@ -556,6 +556,9 @@ public class IntegrityTests(ServiceFixture service)
         repair.Refused!.ShouldContain("do not give the root of tree head #");
         (await TileBytes(database, tenant)).ShouldBe(before);
         (await Verify(tenant)).LeafIndex.ShouldBe(3);
+
+        // A tenant with no sealed tree (a typo, say) is refused, not reported as rebuilt.
+        (await RepairTiles.RunAsync(database, await ServedVerifier(), ServiceFixture.NewTenant(), CancellationToken.None)).Refused.ShouldBe("this tenant has no sealed tree here");
     }
 
     [Fact]

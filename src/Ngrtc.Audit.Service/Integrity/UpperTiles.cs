@@ -10,9 +10,6 @@ public sealed class UpperTiles
 {
     private readonly TileEdge _edge = new(0, []);
 
-    /// <summary>How many level-0 tile roots were added: tile level 1's entries.</summary>
-    public long Count => _edge.Size;
-
     /// <summary>Adds the root of the next complete level-0 tile (the next entry of tile level 1).</summary>
     public void Add(ReadOnlySpan<byte> levelZeroTileRoot) => _edge.Append(levelZeroTileRoot);
 
